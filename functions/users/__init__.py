@@ -1,0 +1,3 @@
+import azure.functions as func
+
+bp = func.Blueprint()

@@ -1,0 +1,268 @@
+"""`@endpoint`: the conventions every HTTP function follows, in one place.
+
+    @bp.route(route="topics/{topic_id}", methods=["PUT"])
+    @endpoint(summary="Update a topic", body=TopicUpdate, path=TopicPath, response=TopicPublic)
+    async def update_topic(call: Call) -> TopicPublic:
+        return await topics.check_update_topic(call.user, call.path.topic_id, call.body)
+
+The wrapper the runtime sees takes exactly `req`, as the Functions worker requires. It parses path, query and
+body with pydantic (422 with field errors), enforces the body size limit, authenticates (Bearer token or
+session cookie; cookie writes need the CSRF token), applies rate limits, and renders the envelope. Unexpected
+exceptions become a 500 with a correlation id and nothing of the exception text.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import azure.functions as func
+from pydantic import BaseModel, ValidationError
+
+from shared import errors
+from shared.http import envelope
+from shared.http.auth import Principal, authenticate, csrf_ok
+from shared.http.client_ip import client_ip
+from shared.http.cors import cors_headers
+from shared.ports import WindowDecision
+from shared.settings import get_settings
+
+log = logging.getLogger("topicsflow.http")
+
+AuthMode = Literal["none", "optional", "user", "admin"]
+B = TypeVar("B")
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass(frozen=True)
+class RateRule:
+    """`limit` requests per `window_seconds`, counted per client IP or per signed-in user."""
+
+    name: str
+    limit: int
+    window_seconds: int
+    per: Literal["ip", "user"] = "ip"
+
+
+@dataclass
+class Reply:
+    """A result with a status other than 200, or with headers or cookies of its own."""
+
+    data: Any = None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EndpointSpec:
+    summary: str
+    tags: list[str]
+    auth: AuthMode
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    path: type[BaseModel] | None
+    response: Any
+    status: int
+    errors: Sequence[int]
+    rate_limits: Sequence[RateRule]
+    raw: bool
+    description: str = ""
+
+
+@dataclass
+class Call(Generic[B]):
+    req: func.HttpRequest
+    body: B
+    query: Any
+    path: Any
+    principal: Principal | None
+    ip: str
+    correlation_id: str
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: list[str] = field(default_factory=list)
+
+    @property
+    def user(self) -> Principal:
+        if self.principal is None:
+            raise errors.Unauthorized()
+        return self.principal
+
+    def header(self, name: str) -> str | None:
+        return self.req.headers.get(name)
+
+
+def endpoint(*, summary: str, auth: AuthMode = "user", body: type[BaseModel] | None = None,
+             query: type[BaseModel] | None = None, path: type[BaseModel] | None = None, response: Any = None,
+             status: int = 200, errors: Sequence[int] = (), rate_limits: Sequence[RateRule] = (),
+             tags: Sequence[str] | None = None, raw: bool = False, description: str = ""):
+    def decorate(handler: Callable[[Call], Awaitable[Any]]):
+        group = handler.__module__.split(".")[1] if handler.__module__.startswith("functions.") else "misc"
+        spec = EndpointSpec(summary=summary, tags=list(tags or [group]), auth=auth, body=body, query=query,
+                            path=path, response=response, status=status, errors=errors,
+                            rate_limits=rate_limits, raw=raw, description=description or (handler.__doc__ or ""))
+
+        async def wrapper(req: func.HttpRequest) -> func.HttpResponse:
+            return await _run(handler, spec, req)
+
+        for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
+            setattr(wrapper, attr, getattr(handler, attr))
+        wrapper.endpoint_spec = spec  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+async def _run(handler, spec: EndpointSpec, req: func.HttpRequest) -> func.HttpResponse:
+    settings = get_settings()
+    correlation_id = req.headers.get("x-correlation-id") or uuid.uuid4().hex
+    origin = req.headers.get("origin")
+    extra_headers = {"X-Correlation-Id": correlation_id, **cors_headers(origin, settings.cors_origins)}
+    try:
+        call = await _prepare(spec, req, correlation_id)
+        result = await handler(call)
+        response = _render(spec, result, call)
+        for name, value in extra_headers.items():
+            response.headers[name] = value
+        return response
+    except errors.AppError as exc:
+        return _error_response(exc.status, exc.code, exc.message, exc.details, {**extra_headers, **exc.headers})
+    except Exception:
+        log.exception("unhandled error in %s (correlation id %s)", spec.summary, correlation_id)
+        return _error_response(500, "internal_error", "Something went wrong on our side.",
+                               {"correlation_id": correlation_id}, extra_headers)
+
+
+async def _prepare(spec: EndpointSpec, req: func.HttpRequest, correlation_id: str) -> Call:
+    settings = get_settings()
+    ip = client_ip(req.headers, settings.trusted_proxies)
+    path = _parse_model(spec.path, dict(req.route_params or {}), "path")
+    query = _parse_model(spec.query, _query_values(req, spec.query), "query")
+    body = _parse_body(spec, req, settings.max_request_bytes)
+
+    principal, via_cookie = await authenticate(req) if spec.auth != "none" else (None, False)
+    if spec.auth in ("user", "admin") and principal is None:
+        raise errors.Unauthorized()
+    if spec.auth == "admin" and not principal.is_admin:
+        raise errors.Forbidden("Administrators only.", code="admin_required")
+    if principal is not None and via_cookie and req.method.upper() in UNSAFE_METHODS and not csrf_ok(req, principal):
+        raise errors.Forbidden("A cookie-authenticated write needs the X-CSRF-Token header.", code="csrf_failed")
+
+    call = Call(req=req, body=body, query=query, path=path, principal=principal, ip=ip,
+                correlation_id=correlation_id)
+    if spec.rate_limits:
+        await _apply_rate_limits(spec.rate_limits, call)
+    return call
+
+
+def _query_values(req: func.HttpRequest, model: type[BaseModel] | None) -> dict[str, Any]:
+    # func.HttpRequest.params keeps one value per key; repeated keys (tags=a&tags=b) need the raw query string.
+    raw = parse_qs(urlsplit(req.url).query, keep_blank_values=True)
+    if not raw and req.params:
+        raw = {k: [v] for k, v in req.params.items()}
+    values: dict[str, Any] = {}
+    for key, items in raw.items():
+        annotation = model.model_fields[key].annotation if model and key in model.model_fields else None
+        values[key] = items if _is_list_type(annotation) else items[-1]
+    return values
+
+
+def _is_list_type(annotation: Any) -> bool:
+    text = str(annotation)
+    return text.startswith(("list[", "typing.List", "list | ", "typing.Optional[typing.List")) or "list[" in text
+
+
+def _parse_model(model: type[BaseModel] | None, data: dict[str, Any], where: str) -> Any:
+    if model is None:
+        return data
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise errors.ValidationFailed(details=field_errors(exc, where)) from None
+
+
+def _parse_body(spec: EndpointSpec, req: func.HttpRequest, max_bytes: int) -> Any:
+    raw = req.get_body() or b""
+    if len(raw) > max_bytes:
+        raise errors.PayloadTooLarge(details={"max_bytes": max_bytes})
+    if spec.body is None:
+        return None
+    if not raw.strip():
+        data: Any = {}
+    else:
+        content_type = (req.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+        if content_type != "application/json" and not content_type.endswith("+json"):
+            raise errors.AppError("Send the body as application/json.", code="unsupported_media_type", status=415)
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise errors.BadRequest("The body is not valid JSON.", code="invalid_json") from None
+    if not isinstance(data, dict):
+        raise errors.ValidationFailed(details=[{"field": "body", "code": "type_error",
+                                                "message": "The body must be a JSON object."}])
+    return _parse_model(spec.body, data, "body")
+
+
+def field_errors(exc: ValidationError, where: str) -> list[dict[str, str]]:
+    return [{"field": ".".join(str(p) for p in (where, *e["loc"])), "code": e["type"], "message": e["msg"]}
+            for e in exc.errors(include_url=False, include_input=False)]
+
+
+async def _apply_rate_limits(rules: Sequence[RateRule], call: Call) -> None:
+    from shared.wiring import kv
+
+    tightest: WindowDecision | None = None
+    for rule in rules:
+        subject = call.principal.user_id if rule.per == "user" and call.principal else call.ip
+        decision = await kv().hit_window(f"rl:{rule.name}:{rule.per}:{subject}", limit=rule.limit,
+                                         window_seconds=rule.window_seconds)
+        if not decision.allowed:
+            headers = rate_limit_headers(decision)
+            headers["Retry-After"] = str(max(1, int(decision.reset_seconds + 0.999)))
+            raise errors.RateLimited(details={"limit": decision.limit, "retry_after": headers["Retry-After"]},
+                                     headers=headers)
+        if tightest is None or decision.remaining < tightest.remaining:
+            tightest = decision
+    if tightest is not None:
+        call.headers.update(rate_limit_headers(tightest))
+
+
+def rate_limit_headers(decision: WindowDecision) -> dict[str, str]:
+    return {"X-RateLimit-Limit": str(decision.limit), "X-RateLimit-Remaining": str(max(0, decision.remaining)),
+            "X-RateLimit-Reset": str(max(0, int(decision.reset_seconds + 0.999)))}
+
+
+def _render(spec: EndpointSpec, result: Any, call: Call) -> func.HttpResponse:
+    if isinstance(result, func.HttpResponse):
+        for name, value in call.headers.items():
+            result.headers[name] = value
+        return result
+    reply = result if isinstance(result, Reply) else Reply(data=result, status=spec.status)
+    headers = {**call.headers, **reply.headers}
+    if reply.status == 204:
+        response = func.HttpResponse(status_code=204, headers=headers)
+    else:
+        response = func.HttpResponse(envelope.dumps(envelope.success(reply.data)), status_code=reply.status,
+                                     headers=headers, mimetype="application/json")
+    for cookie in [*call.cookies, *reply.cookies]:
+        response.headers.add("Set-Cookie", cookie)
+    return response
+
+
+def _error_response(status: int, code: str, message: str, details: Any, headers: dict[str, str]) -> func.HttpResponse:
+    return func.HttpResponse(envelope.dumps(envelope.failure(code, message, details)), status_code=status,
+                             headers=headers, mimetype="application/json")
+
+
+def endpoint_spec(fn: Any) -> EndpointSpec | None:
+    return getattr(fn, "endpoint_spec", None) if inspect.isfunction(fn) else None
+
+
+__all__ = ["Call", "EndpointSpec", "RateRule", "Reply", "endpoint", "endpoint_spec", "field_errors",
+           "rate_limit_headers"]

@@ -1,0 +1,119 @@
+"""Typed settings, read from the environment and from local.settings.json's "Values".
+
+The environment wins over the file, as with Core Tools. Every setting the app reads is declared here and
+listed in local.settings.example.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEV_SECRET_MARKER = "dev-only"
+DEV_WEBPUBSUB_KEY = "dev-only-webpubsub-access-key-0123456789abcdef"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class LocalSettingsJson(PydanticBaseSettingsSource):
+    """Reads the "Values" block of local.settings.json, the file `func start` reads too."""
+
+    def __init__(self, settings_cls: type[BaseSettings]):
+        super().__init__(settings_cls)
+        path = Path(os.environ.get("LOCAL_SETTINGS_FILE", PROJECT_ROOT / "local.settings.json"))
+        self._values: dict[str, Any] = {}
+        if path.is_file():
+            self._values = {k.lower(): v for k, v in json.loads(path.read_text()).get("Values", {}).items()}
+
+    def get_field_value(self, field, field_name):  # pragma: no cover - required by the base class
+        return self._values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {name: self._values[name] for name in self.settings_cls.model_fields if name in self._values}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    app_env: Literal["development", "test", "production"] = "development"
+    app_stack: Literal["embedded", "azure"] = "embedded"
+    app_version: str = "0.1.0"
+    data_dir: Path = PROJECT_ROOT / ".data"
+
+    # Secrets. Development values carry DEV_SECRET_MARKER so production refuses them.
+    secret_key: str = f"{DEV_SECRET_MARKER}-secret-key-change-me-0123456789abcdef"
+
+    # documents
+    cosmos_endpoint: str = ""
+    cosmos_key: str = ""  # empty on Azure: managed identity is used
+    cosmos_database: str = "topicsflow"
+
+    # blobs
+    storage_connection_string: str = ""  # Azurite locally
+    storage_account_url: str = ""  # on Azure, with managed identity
+    blob_max_upload_bytes: int = 10 * 1024 * 1024
+
+    # task queue
+    queue_backend: Literal["devhost", "servicebus"] | None = None  # default follows app_stack
+    servicebus_connection_string: str = ""
+    servicebus_namespace: str = ""  # <name>.servicebus.windows.net, with managed identity
+    queue_max_delivery_count: int = 10
+    queue_duplicate_window_seconds: int = 600
+
+    # realtime
+    webpubsub_connection_string: str = f"Endpoint=http://localhost:7071;AccessKey={DEV_WEBPUBSUB_KEY};Version=1.0;"
+    webpubsub_endpoint: str = ""  # on Azure, with managed identity
+    webpubsub_hub: str = "topicsflow"
+
+    # cache, sessions, rate limits
+    redis_url: str = ""  # empty: in-process fakeredis
+    redis_key_prefix: str = "tf:"
+
+    # mail
+    mail_backend: Literal["outbox", "sendgrid"] = "outbox"
+    sendgrid_api_key: str = ""
+    mail_from: str = "no-reply@topicsflow.local"
+
+    # HTTP
+    public_base_url: str = "http://localhost:7071"
+    cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:3000", "http://localhost:5173"])
+    max_request_bytes: int = 1024 * 1024
+    trusted_proxies: int = 0
+
+    # sessions (ASVS v5 7.1.1/7.3.x: both an idle and an absolute limit, documented in the README)
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    cookie_secure: bool | None = None  # default: True unless public_base_url is plain http
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_outside_development(self) -> Settings:
+        if self.app_env == "production":
+            for name in ("secret_key", "webpubsub_connection_string"):
+                if DEV_SECRET_MARKER in getattr(self, name):
+                    raise ValueError(f"{name} still holds a development value; set a real secret for production")
+        return self
+
+    @property
+    def queue(self) -> str:
+        return self.queue_backend or ("servicebus" if self.app_stack == "azure" else "devhost")
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.public_base_url.startswith("https://")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings):
+        return init_settings, env_settings, LocalSettingsJson(settings_cls), file_secret_settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
