@@ -74,6 +74,7 @@ class EndpointSpec:
     rate_limits: Sequence[RateRule]
     raw: bool
     description: str = ""
+    media_type: str = "application/json"  # of a raw response
 
 
 @dataclass
@@ -101,12 +102,14 @@ class Call(Generic[B]):
 def endpoint(*, summary: str, auth: AuthMode = "user", body: type[BaseModel] | None = None,
              query: type[BaseModel] | None = None, path: type[BaseModel] | None = None, response: Any = None,
              status: int = 200, errors: Sequence[int] = (), rate_limits: Sequence[RateRule] = (),
-             tags: Sequence[str] | None = None, raw: bool = False, description: str = ""):
+             tags: Sequence[str] | None = None, raw: bool = False, description: str = "",
+             media_type: str = "application/json"):
     def decorate(handler: Callable[[Call], Awaitable[Any]]):
         group = handler.__module__.split(".")[1] if handler.__module__.startswith("functions.") else "misc"
         spec = EndpointSpec(summary=summary, tags=list(tags or [group]), auth=auth, body=body, query=query,
                             path=path, response=response, status=status, errors=errors,
-                            rate_limits=rate_limits, raw=raw, description=description or (handler.__doc__ or ""))
+                            rate_limits=rate_limits, raw=raw, description=description or (handler.__doc__ or ""),
+                            media_type=media_type)
 
         async def wrapper(req: func.HttpRequest) -> func.HttpResponse:
             return await _run(handler, spec, req)

@@ -1,0 +1,66 @@
+"""The developer page at /dev: routes, queues with their dead letters, outbox mail. Dev host only."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse
+from starlette.routing import Route
+
+from shared.adapters.mail_outbox import read_outbox
+
+if TYPE_CHECKING:
+    from devhost.app import DevHost
+    from devhost.routing import Router
+
+
+def routes(host: DevHost, router: Router) -> list[Route]:
+    outbox_dir = host.settings.data_dir / "outbox"
+
+    def route_rows() -> list[dict[str, Any]]:
+        return [{"methods": sorted(r.methods) if r.methods else ["*"], "route": "/" + "/".join(
+            filter(None, (host.index.route_prefix, r.template))), "function": r.target.name} for r in router.routes]
+
+    def queue_rows() -> list[dict[str, Any]]:
+        return host.queue_store.overview()
+
+    async def outbox(request: Request) -> JSONResponse:
+        limit = min(int(request.query_params.get("limit", "50") or 50), 500)
+        return JSONResponse(read_outbox(outbox_dir, limit=limit))
+
+    async def queues(request: Request) -> JSONResponse:
+        return JSONResponse(queue_rows())
+
+    async def function_routes(request: Request) -> JSONResponse:
+        return JSONResponse(route_rows())
+
+    async def page(request: Request) -> HTMLResponse:
+        e = html.escape
+        route_html = "".join(f"<tr><td>{e(', '.join(r['methods']))}</td><td><code>{e(r['route'])}</code></td>"
+                             f"<td>{e(r['function'])}</td></tr>" for r in route_rows())
+        queue_html = "".join(
+            f"<tr><td>{e(q['queue'])}</td><td>{q['active']}</td><td>{q['scheduled']}</td><td>{q['dead_letters']}</td>"
+            f"<td>{e(q.get('listener') or '—')}</td></tr>"
+            + "".join(f"<tr class='dl'><td colspan=5>dead letter <code>{e(d['message_id'])}</code>: "
+                      f"{e(d.get('reason') or '')} — {e(d.get('description') or '')}</td></tr>"
+                      for d in q.get("dead_letter_samples", []))
+            for q in queue_rows())
+        mail_html = "".join(f"<details><summary>{e(m['to'])} — {e(m['subject'])}</summary><pre>{e(m['text'])}</pre>"
+                            "</details>" for m in read_outbox(outbox_dir, limit=50))
+        body = f"""<!doctype html><html><head><meta charset=utf-8><title>Dev host</title><style>
+body{{font:14px system-ui;margin:1rem 2rem}} table{{border-collapse:collapse}} td,th{{padding:.2rem .6rem;
+border-bottom:1px solid #ddd;text-align:left}} .dl td{{color:#a33;font-size:12px}}
+pre{{background:#f4f4f4;padding:.5rem}}
+</style></head><body><h1>Dev host</h1><p>Stack: <b>{e(host.settings.app_stack)}</b> ·
+<a href="/api/docs">API docs</a> · <a href="/api/health">health</a> · JSON: <a href="/dev/api/routes">routes</a>,
+<a href="/dev/api/queues">queues</a>, <a href="/dev/api/outbox">outbox</a></p>
+<h2>Queues</h2><table><tr><th>queue</th><th>active</th><th>scheduled</th><th>dead letters</th><th>function</th></tr>
+{queue_html or '<tr><td colspan=5>no queues yet</td></tr>'}</table>
+<h2>Outbox</h2>{mail_html or '<p>No mail yet.</p>'}
+<h2>Routes</h2><table><tr><th>methods</th><th>route</th><th>function</th></tr>{route_html}</table></body></html>"""
+        return HTMLResponse(body)
+
+    return [Route("/", page), Route("/api/outbox", outbox), Route("/api/queues", queues),
+            Route("/api/routes", function_routes)]

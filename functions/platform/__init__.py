@@ -1,0 +1,5 @@
+import azure.functions as func
+
+bp = func.Blueprint()
+
+from functions.platform import docs, health  # noqa: E402,F401  (registers the routes on bp)

@@ -1,0 +1,81 @@
+"""Readiness: each dependency answers a cheap call within a short timeout, all at once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Literal
+
+from pydantic import BaseModel
+
+from shared import wiring
+from shared.errors import NotFound
+from shared.ports import Query
+from shared.settings import get_settings
+
+PROBE_TIMEOUT_SECONDS = 3.0
+
+
+class DependencyStatus(BaseModel):
+    status: Literal["ok", "unavailable"]
+    adapter: str
+    latency_ms: float
+
+
+async def _documents() -> str:
+    store = wiring.documents()
+    try:
+        await store.query("health", Query(), pk="probe", limit=1)
+    except NotFound:
+        pass
+    return type(store).__name__
+
+
+async def _blobs() -> str:
+    store = wiring.blobs()
+    await store.list("health", prefix="probe")
+    return type(store).__name__
+
+
+async def _kv() -> str:
+    store = wiring.kv()
+    if not await store.ping():
+        raise ConnectionError("no PONG")
+    return type(store).__name__
+
+
+async def _ready(port: Callable[[], object]) -> str:
+    adapter = port()
+    ready = getattr(adapter, "ready", None)
+    if ready is not None and not await ready():
+        raise ConnectionError("not ready")
+    return type(adapter).__name__
+
+
+PROBES: dict[str, Callable[[], Awaitable[str]]] = {
+    "documents": _documents,
+    "blobs": _blobs,
+    "cache": _kv,
+    "queue": lambda: _ready(wiring.queue),
+    "realtime": lambda: _ready(wiring.realtime),
+    "mail": lambda: _ready(wiring.mailer),
+}
+
+
+async def _probe(name: str, probe: Callable[[], Awaitable[str]]) -> tuple[str, DependencyStatus]:
+    started = time.perf_counter()
+    try:
+        adapter = await asyncio.wait_for(probe(), PROBE_TIMEOUT_SECONDS)
+        status = "ok"
+    except Exception:
+        adapter, status = "", "unavailable"
+    return name, DependencyStatus(status=status, adapter=adapter,
+                                  latency_ms=round((time.perf_counter() - started) * 1000, 2))
+
+
+async def check_dependencies() -> dict:
+    settings = get_settings()
+    results = dict(await asyncio.gather(*(_probe(name, probe) for name, probe in PROBES.items())))
+    overall = "ok" if all(r.status == "ok" for r in results.values()) else "degraded"
+    return {"status": overall, "stack": settings.app_stack, "version": settings.app_version, "dependencies": results}
