@@ -87,7 +87,7 @@ def _split_constraints(body: str) -> list[str]:
 
 def _constraint_pattern(param: Param) -> str:
     for constraint in param.constraints:
-        name, _, arg = constraint.partition("(")
+        name = constraint.partition("(")[0]
         if name in _TYPE_PATTERNS:
             return _TYPE_PATTERNS[name]
         if name in ("min", "max", "range"):

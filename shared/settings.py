@@ -90,6 +90,18 @@ class Settings(BaseSettings):
     session_absolute_hours: int = 12
     cookie_secure: bool | None = None  # default: True unless public_base_url is plain http
 
+    # ---- models (issue 5): quotas per user, size limits, the worker's cache and timings -------------------
+    models_max_per_user: int = 50
+    models_max_active_jobs_per_user: int = 3
+    models_max_artifact_bytes_per_user: int = 500 * 1024 * 1024
+    models_inline_max_rows: int = 5000  # training rows sent in the request body (the body limit applies too)
+    models_upload_max_bytes: int = 50 * 1024 * 1024  # CSV / JSON-lines uploads for training and batch predict
+    models_upload_max_rows: int = 200_000
+    models_predict_max_rows: int = 500  # synchronous predict; larger inputs go through predict-jobs
+    models_cache_size: int = 16  # loaded estimators kept per worker (LRU)
+    models_url_ttl_seconds: int = 300  # signed upload and download URLs
+    models_job_heartbeat_seconds: float = 2.0  # how often a running fit checks for a cancel request
+
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> Settings:
         if self.app_env == "production":

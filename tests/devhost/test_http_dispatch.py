@@ -96,5 +96,5 @@ def test_an_out_binding_without_func_out_annotation_fails_to_load():
     async def enqueue(req: func.HttpRequest, msg: str) -> func.HttpResponse:
         return func.HttpResponse("")
 
-    with pytest.raises(FunctionLoadError, match="func.Out"):
+    with pytest.raises(FunctionLoadError, match=r"func\.Out"):
         FunctionIndex.from_app(app)

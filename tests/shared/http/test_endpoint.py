@@ -95,7 +95,8 @@ def test_a_body_that_is_not_an_object_is_refused_as_a_field_error():
 
 
 def test_a_non_json_content_type_is_refused_with_415():
-    response = client.post("/api/items", content=b"name=x", headers={"content-type": "application/x-www-form-urlencoded"})
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    response = client.post("/api/items", content=b"name=x", headers=form)
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "unsupported_media_type"
 
