@@ -34,7 +34,17 @@ class LocalSettingsJson(PydanticBaseSettingsSource):
         return self._values.get(field_name), field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        return {name: self._values[name] for name in self.settings_cls.model_fields if name in self._values}
+        found = {}
+        for name, field in self.settings_cls.model_fields.items():
+            if name in self._values:
+                value = self._values[name]
+                if value == "" and field.default is None:
+                    continue  # an empty optional setting means "not set", as in app settings
+                # Values in local.settings.json are strings, as in app settings; lists and dicts are JSON inside them.
+                if isinstance(value, str) and self.field_is_complex(field):
+                    value = json.loads(value)
+                found[name] = value
+        return found
 
 
 class Settings(BaseSettings):
