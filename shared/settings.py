@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     # cache, sessions, rate limits
     redis_url: str = ""  # empty: in-process fakeredis
     redis_key_prefix: str = "tf:"
+    redis_auth: Literal["url", "entra"] = "url"  # entra: an Entra ID token for the app's identity is the password
 
     # mail
     mail_backend: Literal["outbox", "sendgrid"] = "outbox"
