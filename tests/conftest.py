@@ -23,13 +23,13 @@ def stand_ins(tmp_path_factory) -> Iterator[dict[str, str]]:
         yield {}
         return
     from tests.support.standin_azurite import start_azurite
-    from tests.support.standin_cosmos import start_cosmos
+    from tests.support.standin_cosmos import EMULATOR_KEY, endpoint, start_cosmos
 
     logs = tmp_path_factory.mktemp("stand-in-logs")
     cosmos = start_cosmos(logs)
     azurite = start_azurite(logs)
     try:
-        yield {"COSMOS_ENDPOINT": cosmos.endpoint, "COSMOS_KEY": cosmos.key,
+        yield {"COSMOS_ENDPOINT": endpoint(cosmos), "COSMOS_KEY": EMULATOR_KEY,
                "STORAGE_CONNECTION_STRING": azurite.connection_string}
     finally:
         cosmos.stop()
