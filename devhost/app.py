@@ -63,13 +63,13 @@ def create_app(settings: Settings | None = None, functions: func.FunctionApp | N
         if request.method == "OPTIONS":
             headers = preflight_headers(request.headers.get("origin"), settings.cors_origins)
             return Response(status_code=204 if headers else 403, headers=headers or {})
-        return await dispatch(router, request)
+        return await dispatch(router, request, store)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         if run_background:
-            await host.queue_runner.start()
-            await host.timers.start()
+            host.queue_runner.start()
+            host.timers.start()
         try:
             yield
         finally:

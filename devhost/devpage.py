@@ -24,7 +24,14 @@ def routes(host: DevHost, router: Router) -> list[Route]:
             filter(None, (host.index.route_prefix, r.template))), "function": r.target.name} for r in router.routes]
 
     def queue_rows() -> list[dict[str, Any]]:
-        return host.queue_store.overview()
+        rows = host.queue_runner.describe()
+        for row in rows:
+            row["dead_letters"] = [{"message_id": m.message_id, "sequence_number": m.sequence_number,
+                                    "delivery_count": m.delivery_count, "reason": m.dead_letter_reason,
+                                    "description": m.dead_letter_error_description,
+                                    "body": m.body.decode("utf-8", "replace")[:2000]}
+                                   for m in host.queue_store.dead_letters(row["queue"], limit=20)]
+        return rows
 
     async def outbox(request: Request) -> JSONResponse:
         limit = min(int(request.query_params.get("limit", "50") or 50), 500)
@@ -41,11 +48,11 @@ def routes(host: DevHost, router: Router) -> list[Route]:
         route_html = "".join(f"<tr><td>{e(', '.join(r['methods']))}</td><td><code>{e(r['route'])}</code></td>"
                              f"<td>{e(r['function'])}</td></tr>" for r in route_rows())
         queue_html = "".join(
-            f"<tr><td>{e(q['queue'])}</td><td>{q['active']}</td><td>{q['scheduled']}</td><td>{q['dead_letters']}</td>"
-            f"<td>{e(q.get('listener') or '—')}</td></tr>"
-            + "".join(f"<tr class='dl'><td colspan=5>dead letter <code>{e(d['message_id'])}</code>: "
-                      f"{e(d.get('reason') or '')} — {e(d.get('description') or '')}</td></tr>"
-                      for d in q.get("dead_letter_samples", []))
+            f"<tr><td>{e(q['queue'])}</td><td>{q['active']}</td><td>{q['scheduled']}</td><td>{q['dead_letter']}</td>"
+            f"<td>{e(q.get('function') or '—')}</td></tr>"
+            + "".join(f"<tr class='dl'><td colspan=5>dead letter <code>{e(d['message_id'])}</code> after "
+                      f"{d['delivery_count']} deliveries: {e(d['reason'] or '')} — {e(d['description'] or '')}"
+                      "</td></tr>" for d in q["dead_letters"])
             for q in queue_rows())
         mail_html = "".join(f"<details><summary>{e(m['to'])} — {e(m['subject'])}</summary><pre>{e(m['text'])}</pre>"
                             "</details>" for m in read_outbox(outbox_dir, limit=50))

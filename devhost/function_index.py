@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import typing
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -132,11 +133,15 @@ def _index(fn: Any) -> IndexedFunction:
     for binding in declared:
         if binding not in params:
             raise FunctionLoadError(f"{name}: binding '{binding}' has no parameter of that name")
+    try:  # resolves string annotations (modules with `from __future__ import annotations`)
+        hints = typing.get_type_hints(user_function)
+    except Exception:
+        hints = {}
     outs = []
     for binding in bindings:
         if binding.name == "$return":
             continue
-        annotation = params[binding.name].annotation
+        annotation = hints.get(binding.name, params[binding.name].annotation)
         is_out_annotated = get_origin(annotation) is func.Out or annotation is func.Out
         if getattr(binding.direction, "value", binding.direction) == BindingDirection.OUT.value:
             if not is_out_annotated:

@@ -10,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from devhost.function_index import FunctionIndex, IndexedFunction
+from devhost.queue_runner import send_out_bindings
+from devhost.queue_store import QueueStore
 from devhost.routing import CompiledRoute, Router, compile_route
 
 log = logging.getLogger("devhost.http")
@@ -58,7 +60,7 @@ def to_starlette_response(result: object) -> Response:
     return response
 
 
-async def dispatch(router: Router, request: Request) -> Response:
+async def dispatch(router: Router, request: Request, queue_store: QueueStore | None = None) -> Response:
     resolved = router.resolve(request.url.path, request.method)
     if resolved is None:
         return JSONResponse({"success": False, "error": {"code": "not_found", "message": "No such route.",
@@ -66,5 +68,7 @@ async def dispatch(router: Router, request: Request) -> Response:
     route, params = resolved
     fn: IndexedFunction = route.target
     body = await request.body()
-    result, _outs = await fn.invoke(to_function_request(request, body, params))
+    result, outs = await fn.invoke(to_function_request(request, body, params))
+    if outs and queue_store is not None:
+        send_out_bindings(queue_store, fn, outs)  # service_bus_queue_output values, as the host would send them
     return to_starlette_response(result)
