@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None, functions: func.FunctionApp | N
     prefix = index.route_prefix
     routes: list[Any] = [
         *hub_routes(host.hub, settings),
-        *blob_routes(settings),
+        *(blob_routes(settings) if settings.app_stack == "embedded" else []),
         Mount("/dev", routes=devpage.routes(host, router)),
         Route(f"/{prefix}" if prefix else "/", functions_endpoint, methods=_ALL_METHODS),
         Route(f"/{prefix}/{{rest:path}}" if prefix else "/{rest:path}", functions_endpoint, methods=_ALL_METHODS),

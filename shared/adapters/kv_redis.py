@@ -98,7 +98,9 @@ class RedisKeyValue:
     @classmethod
     def from_settings(cls, settings: Settings) -> RedisKeyValue:
         if settings.redis_url:
-            return cls(prefix=settings.redis_key_prefix, factory=lambda: _real_client(settings.redis_url))
+            credentials = EntraIdCredentials() if settings.redis_auth == "entra" else None
+            return cls(prefix=settings.redis_key_prefix,
+                       factory=lambda: _real_client(settings.redis_url, credentials))
         import fakeredis
 
         # One server holds the data; each event loop gets its own client onto it.
@@ -217,14 +219,51 @@ class _Connection:
         self.incr_script = client.register_script(_INCR_SCRIPT)
 
 
-def _real_client(url: str) -> Any:
+class EntraIdCredentials:
+    """redis-py credential provider for Azure Cache for Redis with access keys off: the username is the app
+    identity's object id and the password a fresh Entra ID token. Each new connection asks again, so a token is
+    replaced before it expires; the server drops connections whose token has expired and the pool reconnects."""
+
+    SCOPE = "https://redis.azure.com/.default"
+    REFRESH_BEFORE_SECONDS = 300
+
+    def __init__(self, credential: Any = None):
+        self._credential = credential
+        self._token: Any = None
+        self._username = ""
+
+    def get_credentials(self) -> tuple[str, str]:
+        raise RuntimeError("Entra ID credentials are only available to the asyncio client")
+
+    async def get_credentials_async(self) -> tuple[str, str]:
+        import time
+
+        if self._token is None or self._token.expires_on - time.time() < self.REFRESH_BEFORE_SECONDS:
+            if self._credential is None:
+                from azure.identity.aio import DefaultAzureCredential
+
+                self._credential = DefaultAzureCredential()
+            self._token = await self._credential.get_token(self.SCOPE)
+            self._username = _token_object_id(self._token.token)
+        return self._username, self._token.token
+
+
+def _token_object_id(token: str) -> str:
+    import jwt
+
+    # Only reading our own token's claims to learn the identity's object id; Redis verifies the signature.
+    return jwt.decode(token, options={"verify_signature": False})["oid"]
+
+
+def _real_client(url: str, credentials: EntraIdCredentials | None = None) -> Any:
     import redis.asyncio
 
     # A blocking pool makes a burst wait for a free connection; the default pool raises "Too many connections"
     # past its cap. Azure Cache for Redis drops idle connections after 10 minutes; the health check reconnects.
+    extra = {"credential_provider": credentials} if credentials is not None else {}
     pool = redis.asyncio.BlockingConnectionPool.from_url(
         url, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_SECONDS, socket_connect_timeout=5, socket_timeout=10,
-        health_check_interval=60, retry_on_timeout=True)
+        health_check_interval=60, retry_on_timeout=True, **extra)
     return redis.asyncio.Redis.from_pool(pool)
 
 
