@@ -110,14 +110,11 @@ class DevHostHandle:
     def events(self, group: str | None = None, type: str | None = None) -> list[dict[str, Any]]:
         """Messages the app published through the realtime port, as {"group", "type", "data"}."""
         found = []
-        for entry in self.devhost.hub.delivered(group=group):
-            message = entry.get("data")
-            if not isinstance(message, dict) or "type" not in message:
-                continue
-            if type is not None and message["type"] != type:
-                continue
-            found.append({"group": entry.get("group"), "user": entry.get("user"), "type": message["type"],
-                          "data": message.get("data")})
+        for delivery in self.devhost.hub.delivered(group=group, type=type):
+            message = delivery.data
+            if isinstance(message, dict) and "type" in message:
+                found.append({"group": delivery.group, "user": delivery.user, "type": message["type"],
+                              "data": message.get("data")})
         return found
 
 

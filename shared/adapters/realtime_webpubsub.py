@@ -1,0 +1,101 @@
+"""Realtime port on Azure Web PubSub's async server SDK, for the dev hub and for Azure alike.
+
+Only the connection string changes between the two: `Endpoint=http://localhost:7071;AccessKey=...` points at the
+dev host's hub, a real one at Azure. With `webpubsub_endpoint` set instead, the client authenticates with
+Microsoft Entra ID (DefaultAzureCredential: the function app's managed identity). The SDK is imported on first
+use only, to keep it out of the function app's cold start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from shared.errors import NotFound
+from shared.settings import Settings
+
+
+class WebPubSubRealtime:
+    def __init__(self, client: Any, *, credential: Any = None):
+        self._client = client
+        self._credential = credential
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WebPubSubRealtime:
+        from azure.messaging.webpubsubservice.aio import WebPubSubServiceClient
+
+        if settings.webpubsub_endpoint:
+            from azure.identity.aio import DefaultAzureCredential
+
+            credential = DefaultAzureCredential()
+            client = WebPubSubServiceClient(endpoint=settings.webpubsub_endpoint, hub=settings.webpubsub_hub,
+                                            credential=credential)
+            return cls(client, credential=credential)
+        if not settings.webpubsub_connection_string:
+            raise ValueError("set webpubsub_connection_string (dev host or Azure) or webpubsub_endpoint")
+        return cls(WebPubSubServiceClient.from_connection_string(settings.webpubsub_connection_string,
+                                                                 hub=settings.webpubsub_hub))
+
+    @classmethod
+    def from_connection_string(cls, connection_string: str, hub: str) -> WebPubSubRealtime:
+        from azure.messaging.webpubsubservice.aio import WebPubSubServiceClient
+
+        return cls(WebPubSubServiceClient.from_connection_string(connection_string, hub=hub))
+
+    async def close(self) -> None:
+        await self._client.close()
+        if self._credential is not None:
+            await self._credential.close()
+
+    # ---- sends (dicts go as application/json) ---------------------------------------------------------------
+
+    async def send_to_all(self, message: dict[str, Any], *, excluded: Sequence[str] = ()) -> None:
+        await self._client.send_to_all(message, excluded=list(excluded) or None, content_type="application/json")
+
+    async def send_to_group(self, group: str, message: dict[str, Any], *, excluded: Sequence[str] = ()) -> None:
+        await self._client.send_to_group(group, message, excluded=list(excluded) or None,
+                                         content_type="application/json")
+
+    async def send_to_user(self, user_id: str, message: dict[str, Any]) -> None:
+        await self._client.send_to_user(user_id, message, content_type="application/json")
+
+    async def send_to_connection(self, connection_id: str, message: dict[str, Any]) -> None:
+        await self._client.send_to_connection(connection_id, message, content_type="application/json")
+
+    # ---- membership ---------------------------------------------------------------------------------------
+
+    async def add_user_to_group(self, group: str, user_id: str) -> None:
+        await self._client.add_user_to_group(group, user_id)
+
+    async def remove_user_from_group(self, group: str, user_id: str) -> None:
+        await self._client.remove_user_from_group(group, user_id)
+
+    async def remove_user_from_all_groups(self, user_id: str) -> None:
+        await self._client.remove_user_from_all_groups(user_id)
+
+    async def add_connection_to_group(self, group: str, connection_id: str) -> None:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        try:
+            await self._client.add_connection_to_group(group, connection_id)
+        except ResourceNotFoundError as exc:
+            raise NotFound("The realtime connection does not exist.", code="connection_not_found") from exc
+
+    async def remove_connection_from_group(self, group: str, connection_id: str) -> None:
+        await self._client.remove_connection_from_group(group, connection_id)
+
+    # ---- closing ------------------------------------------------------------------------------------------
+
+    async def close_connection(self, connection_id: str, *, reason: str | None = None) -> None:
+        await self._client.close_connection(connection_id, reason=reason)
+
+    async def close_user_connections(self, user_id: str, *, reason: str | None = None) -> None:
+        await self._client.close_user_connections(user_id, reason=reason)
+
+    # ---- client URLs --------------------------------------------------------------------------------------
+
+    async def client_url(self, user_id: str, *, roles: Sequence[str] = (), groups: Sequence[str] = (),
+                         minutes: int = 60) -> str:
+        token = await self._client.get_client_access_token(user_id=user_id, roles=list(roles),
+                                                           groups=list(groups), minutes_to_expire=minutes)
+        return token["url"]
