@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, functions: func.FunctionApp | N
                    hub=HubState.from_settings(settings))
 
     async def functions_endpoint(request: Request) -> Response:
-        if request.method == "OPTIONS":
+        if request.method == "OPTIONS" and "access-control-request-method" in request.headers:
             headers = preflight_headers(request.headers.get("origin"), settings.cors_origins)
             return Response(status_code=204 if headers else 403, headers=headers or {})
         return await dispatch(router, request, store)

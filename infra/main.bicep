@@ -107,6 +107,7 @@ module functionApp 'app/functionapp.bicep' = {
       TRUSTED_PROXIES: string(trustedProxies)
       SECRET_KEY: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=app-secret-key)'
       AZURE_CLIENT_ID: identity.properties.clientId
+      AZURE_TENANT_ID: subscription().tenantId
       COSMOS_ENDPOINT: cosmos.outputs.endpoint
       COSMOS_DATABASE: cosmos.outputs.databaseName
       STORAGE_ACCOUNT_URL: storage.outputs.blobEndpoint

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     webpubsub_connection_string: str = f"Endpoint=http://localhost:7071;AccessKey={DEV_WEBPUBSUB_KEY};Version=1.0;"
     webpubsub_endpoint: str = ""  # on Azure, with managed identity
     webpubsub_hub: str = "topicsflow"
+    # With local auth off, the service calls our event handler with an Entra ID token for the app's identity.
+    azure_tenant_id: str = ""
+    azure_client_id: str = ""
 
     # cache, sessions, rate limits
     redis_url: str = ""  # empty: in-process fakeredis

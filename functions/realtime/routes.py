@@ -1,0 +1,66 @@
+"""Realtime: negotiate a client URL, and the upstream event handler Web PubSub calls (CloudEvents over HTTP)."""
+
+import json
+
+import azure.functions as func
+from pydantic import ValidationError
+
+from functions.realtime import bp
+from shared.domain.realtime import subscriptions
+from shared.domain.realtime.upstream import is_genuine, service_host
+from shared.errors import AppError
+from shared.http import envelope
+from shared.http.endpoint import Call, endpoint, field_errors
+from shared.settings import get_settings
+
+
+@bp.route(route="realtime/negotiate", methods=["POST"])
+@endpoint(summary="A WebSocket URL for the caller, already in their user_<id> group",
+          response=subscriptions.ClientAccess)
+async def negotiate(call: Call) -> subscriptions.ClientAccess:
+    return await subscriptions.check_negotiate(call.user)
+
+
+@bp.route(route="realtime/events", methods=["OPTIONS", "POST"])
+@endpoint(summary="Upstream events from Web PubSub (CloudEvents): join and leave requests of clients",
+          auth="none", raw=True, response=dict, errors=[400, 401, 404],
+          description="Called by the service, not by clients. Requests are verified (ce-signature, or an Entra ID "
+                      "token when local auth is off) before anything in them is trusted. User events `join` and "
+                      "`leave` take {\"group\": \"topic_<id>\" | \"post_<id>\"}; the reply (the envelope) goes back to "
+                      "the client; a refusal is a reply too, so the connection stays open.")
+async def realtime_events(call: Call) -> func.HttpResponse:
+    settings = get_settings()
+    req = call.req
+    if req.method.upper() == "OPTIONS":  # abuse protection: only our service may deliver events here
+        origin = req.headers.get("webhook-request-origin", "")
+        if origin and origin == service_host(settings):
+            return func.HttpResponse(status_code=200, headers={"WebHook-Allowed-Origin": origin})
+        return func.HttpResponse(status_code=400)
+    if not await is_genuine(req.headers, settings):
+        return _reply(401, envelope.failure("unauthorized", "Not a verified event from the realtime service."))
+    event_type = req.headers.get("ce-type", "")
+    if not event_type.startswith("azure.webpubsub.user."):
+        return func.HttpResponse(status_code=204)  # connect (accepted as the token says), connected, disconnected
+    user_id, connection_id = req.headers.get("ce-userid"), req.headers.get("ce-connectionid", "")
+    if not user_id:
+        return _reply(401, envelope.failure("unauthorized", "Sign in before joining groups."))
+    try:
+        request = subscriptions.GroupRequest.model_validate(json.loads(req.get_body() or b"{}"))
+        event = req.headers.get("ce-eventname", "")
+        if event == "join":
+            await subscriptions.do_join(user_id, connection_id, request.group)
+        elif event == "leave":
+            await subscriptions.do_leave(connection_id, request.group)
+        else:
+            return _reply(200, envelope.failure("unknown_event", f"Unknown event {event!r}."))
+    except (ValueError, ValidationError) as exc:
+        details = field_errors(exc, "data") if isinstance(exc, ValidationError) else None
+        return _reply(200, envelope.failure("validation_error", "Send {\"group\": \"topic_<id>\"}.", details))
+    except AppError as exc:
+        # An error status would make the service drop the client's connection; a refusal is an answer instead.
+        return _reply(200, envelope.failure(exc.code, exc.message))
+    return _reply(200, envelope.success({"group": request.group, "joined": event == "join"}))
+
+
+def _reply(status: int, body: dict) -> func.HttpResponse:
+    return func.HttpResponse(envelope.dumps(body), status_code=status, mimetype="application/json")
