@@ -34,7 +34,9 @@ def main() -> None:
     settings = get_settings()
     host = os.environ.get("HOST", "127.0.0.1")
     print(f"Dev host on http://localhost:{port} (stack: {settings.app_stack}); developer page at /dev")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", ws="websockets")
+    # proxy_headers=False: the dev host is the edge; it must not believe a client's own X-Forwarded-For.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", ws="websockets",
+                proxy_headers=False)
 
 
 if __name__ == "__main__":

@@ -1,3 +1,5 @@
 import azure.functions as func
 
 bp = func.Blueprint()
+
+from functions.users import admin, people, profile  # noqa: E402,F401  (registers the routes on bp)

@@ -58,8 +58,10 @@ class DevHostHandle:
             os.environ[key] = value
         wiring.reset()
         self.app = create_app(get_settings())
+        # proxy_headers=False: uvicorn would otherwise take the client address from a loopback client's own
+        # X-Forwarded-For, which is exactly the spoofing the rate-limit tests check is impossible.
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", ws="websockets",
-                                lifespan="on")
+                                proxy_headers=False, lifespan="on")
         self._server = uvicorn.Server(config)
         started = threading.Event()
 

@@ -86,6 +86,10 @@ class SessionStore:
         await self.kv.delete(_session_key(session.token_hash))
         await self.kv.set_remove(_user_index_key(session.user_id), session.token_hash)
 
+    async def end_by_hash(self, user_id: str, token_hash: str) -> None:
+        await self.kv.delete(_session_key(token_hash))
+        await self.kv.set_remove(_user_index_key(user_id), token_hash)
+
     async def list_for_user(self, user_id: str) -> list[Session]:
         sessions = []
         for token_hash in await self.kv.set_members(_user_index_key(user_id)):

@@ -81,12 +81,13 @@ def test_a_member_joins_a_topic_group_through_the_gate_and_receives_new_posts(ap
 
     async def scenario():
         client = await connect_raw(access["url"], PROTOCOL)
-        ack = await join(client, f"topic_{topic['id']}", 1)
-        post = await asyncio.to_thread(lambda: ok(api.post(f"/api/posts/topics/{topic['id']}/posts", headers=alice.headers,
-                                                           json={"title": "Hello realtime", "content": "hi"}), 201))
+        answer = await join(client, f"topic_{topic['id']}", 1)
+        body = {"title": "Hello realtime", "content": "hi"}
+        created = await asyncio.to_thread(api.post, f"/api/posts/topics/{topic['id']}/posts", headers=alice.headers,
+                                          json=body)
         event = await next_app_event(client, "new_post")
         await client.close()
-        return ack, post, event
+        return answer, ok(created, 201), event
 
     answer, post, event = asyncio.run(scenario())
     assert answer == {"success": True, "data": {"group": f"topic_{topic['id']}", "joined": True}}
