@@ -25,6 +25,8 @@ def follow_port(settings: Settings, port: int) -> Settings:
 
 def main() -> None:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(name)s %(message)s")
+    # The Azure SDKs log every request and response at INFO; keep the console for the app's own messages.
+    logging.getLogger("azure").setLevel(logging.WARNING)
     port = int(os.environ.get("PORT", str(DEFAULT_PORT)))
     followed = follow_port(get_settings(), port)
     # Every part of the app reads settings through get_settings(); the environment is how they all see the change.

@@ -22,8 +22,8 @@ def stand_ins(tmp_path_factory) -> Iterator[dict[str, str]]:
     if STACK != "azure":
         yield {}
         return
-    from tests.support.standin_azurite import start_azurite
-    from tests.support.standin_cosmos import EMULATOR_KEY, endpoint, start_cosmos
+    from devhost.standins.azurite import start_azurite
+    from devhost.standins.cosmos import EMULATOR_KEY, endpoint, start_cosmos
 
     logs = tmp_path_factory.mktemp("stand-in-logs")
     cosmos = start_cosmos(logs)

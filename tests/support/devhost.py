@@ -21,7 +21,7 @@ import uvicorn
 
 from shared import wiring
 from shared.settings import DEV_WEBPUBSUB_KEY, get_settings
-from tests.support.processes import free_port
+from devhost.standins.processes import free_port
 
 T = TypeVar("T")
 
