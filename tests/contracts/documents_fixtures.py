@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from shared.adapters.documents_sqlite import SqliteDocuments
-from tests.support.processes import StandIn
-from tests.support.standin_cosmos import EMULATOR_KEY, endpoint, start_cosmos
+from devhost.standins.processes import StandIn
+from devhost.standins.cosmos import EMULATOR_KEY, endpoint, start_cosmos
 
 DOCUMENT_BACKENDS = ["sqlite", "cosmos"]
 

@@ -25,7 +25,7 @@ from shared.adapters.blobs_local import LocalBlobs
 from shared.errors import BadRequest, Conflict, NotFound
 from shared.ports import Blobs
 from shared.settings import Settings
-from tests.support.standin_azurite import start_azurite
+from devhost.standins.azurite import start_azurite
 
 LOCAL_BASE_URL = "http://devhost.test"
 
@@ -376,7 +376,7 @@ def test_importing_the_blob_adapters_loads_no_azure_sdk():
     import subprocess
     import sys
 
-    from tests.support.processes import ROOT
+    from devhost.standins.processes import ROOT
 
     code = ("import sys, shared.adapters.blobs_azure, shared.adapters.blobs_local, devhost.blob_routes; "
             "print(sorted(m for m in sys.modules if m.startswith(('azure.storage', 'azure.identity', 'azure.core'))))")

@@ -18,7 +18,7 @@ from tests.contracts.documents_fixtures import (  # noqa: F401 - cosmos_standin 
     documents_store_for,
     make_store,
 )
-from tests.support.standin_cosmos import EMULATOR_KEY
+from devhost.standins.cosmos import EMULATOR_KEY
 
 C = "items"
 

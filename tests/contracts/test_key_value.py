@@ -18,7 +18,7 @@ from shared.adapters.kv_redis import RedisKeyValue
 from shared.http.endpoint import rate_limit_headers
 from shared.ports import KeyValue
 from shared.settings import Settings
-from tests.support.processes import ROOT, free_port
+from devhost.standins.processes import ROOT, free_port
 
 REAL_REDIS_URL = "redis://127.0.0.1:6379/15"
 

@@ -19,7 +19,7 @@ from shared.adapters.mail_outbox import OutboxMailer, read_outbox
 from shared.adapters.mail_sendgrid import MailNotSent, SendGridMailer
 from shared.ports import Mail, Mailer
 from shared.settings import Settings
-from tests.support.processes import free_port
+from devhost.standins.processes import free_port
 
 API_KEY = "SG.test-key-abcdefghijklmnop.qrstuvwxyz0123456789"
 SENDER = "no-reply@topicsflow.test"
@@ -265,7 +265,7 @@ def test_importing_the_mail_adapters_loads_no_sendgrid():
     import subprocess
     import sys
 
-    from tests.support.processes import ROOT
+    from devhost.standins.processes import ROOT
 
     code = ("import sys, shared.adapters.mail_sendgrid, shared.adapters.mail_outbox; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sendgrid', 'python_http_client')))")
