@@ -1,0 +1,43 @@
+"""Usernames for ids, one read_many per page (never one read per row). The users container belongs to accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel
+
+from shared import wiring
+from shared.domain.communities.containers import USERS
+from shared.errors import NotFound
+
+DELETED_USERNAME = "[deleted]"
+
+
+class UserRef(BaseModel):
+    id: str
+    username: str
+
+
+async def usernames(user_ids: Iterable[str | None]) -> dict[str, str]:
+    wanted = sorted({uid for uid in user_ids if uid})
+    if not wanted:
+        return {}
+    docs = await wiring.documents().read_many(USERS, [(uid, uid) for uid in wanted])
+    found = {doc["id"]: doc.get("username") or DELETED_USERNAME for doc in docs}
+    return {uid: found.get(uid, DELETED_USERNAME) for uid in wanted}
+
+
+def ref(user_id: str | None, names: dict[str, str]) -> UserRef | None:
+    return UserRef(id=user_id, username=names.get(user_id, DELETED_USERNAME)) if user_id else None
+
+
+async def existing_user(user_id: str) -> dict[str, Any]:
+    """The user document, or 404 `user_not_found` (also for accounts not verified yet or being deleted)."""
+    try:
+        doc = await wiring.documents().read(USERS, user_id, user_id)
+    except NotFound:
+        raise NotFound("User not found.", code="user_not_found") from None
+    if doc.get("deleted") or doc.get("status") in ("pending", "deleting", "deleted", "deactivated"):
+        raise NotFound("User not found.", code="user_not_found")
+    return doc

@@ -1,0 +1,127 @@
+"""Removing a topic for good, after its deletion was approved, and the hook other parts use to remove theirs.
+
+Every step tolerates a half-finished earlier run (at-least-once timers): documents already gone are skipped,
+and the topic document itself goes last, so a purge interrupted half-way is picked up again by the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from shared import wiring
+from shared.domain.communities import clock
+from shared.domain.communities.containers import (
+    ALIASES,
+    INVITATIONS,
+    MEMBERSHIPS,
+    TOPIC_TITLES,
+    TOPICS,
+    USER_TOPICS,
+    invitation_id,
+)
+from shared.errors import NotFound, PreconditionFailed
+from shared.ports import BatchOp, Query, Where
+
+log = logging.getLogger("topicsflow.communities.purge")
+TopicPurger = Callable[[str], Awaitable[None]]
+_purgers: dict[str, TopicPurger] = {}
+PURGE_BATCH = 100
+MAX_TOPICS_PER_RUN = 20
+
+
+def register_topic_purger(name: str, fn: TopicPurger) -> None:
+    """Posts, comments and the like register here: `fn(topic_id)` removes everything of theirs in the topic
+    (idempotently). It runs before the topic's own documents are removed."""
+    _purgers[name] = fn
+
+
+async def delete_partition(container: str, pk: str, where: list[Where] | None = None) -> int:
+    """Deletes every document of one partition (optionally filtered), 100 per transactional batch."""
+    docs = wiring.documents()
+    removed = 0
+    while True:
+        page = await docs.query(container, Query(where=where or []), pk=pk, limit=PURGE_BATCH)
+        if not page.items:
+            return removed
+        try:
+            await docs.batch(container, pk, [BatchOp("delete", id=item["id"]) for item in page.items])
+        except NotFound:  # someone removed one meanwhile: fall back to one by one
+            for item in page.items:
+                try:
+                    await docs.delete(container, pk, item["id"])
+                except NotFound:
+                    pass
+        removed += len(page.items)
+
+
+async def _delete_quietly(container: str, pk: str, id: str) -> None:
+    try:
+        await wiring.documents().delete(container, pk, id)
+    except NotFound:
+        pass
+
+
+async def purge_topic(topic_id: str) -> None:
+    docs = wiring.documents()
+    try:
+        topic = await docs.read(TOPICS, topic_id, topic_id)
+    except NotFound:
+        return
+    for name, purger in list(_purgers.items()):
+        try:
+            await purger(topic_id)
+        except Exception:
+            log.exception("topic purger %s failed for %s; will retry on the next run", name, topic_id)
+            raise
+    # user-side mirrors first, found through the topic-side member edges
+    while True:
+        page = await docs.query(MEMBERSHIPS, Query(where=[Where("kind", "=", "member")]), pk=topic_id,
+                                limit=PURGE_BATCH)
+        if not page.items:
+            break
+        for edge in page.items:
+            await _delete_quietly(USER_TOPICS, edge["user_id"], topic_id)
+            await _delete_quietly(MEMBERSHIPS, topic_id, edge["id"])
+    await delete_partition(MEMBERSHIPS, topic_id)
+    await delete_partition(ALIASES, topic_id)
+    while True:
+        page = await docs.query(INVITATIONS, Query(where=[Where("topic_id", "=", topic_id)]), limit=PURGE_BATCH)
+        if not page.items:
+            break
+        for inv in page.items:
+            await _delete_quietly(INVITATIONS, inv["pk"], invitation_id(topic_id))
+    await release_title(topic)
+    try:
+        await docs.delete(TOPICS, topic_id, topic_id)
+    except (NotFound, PreconditionFailed):
+        pass
+
+
+async def release_title(topic: dict) -> None:
+    """Frees the topic's title for others, unless the reservation already belongs to another topic."""
+    docs = wiring.documents()
+    key = topic.get("title_key")
+    if not key:
+        return
+    try:
+        lookup = await docs.read(TOPIC_TITLES, key, key)
+    except NotFound:
+        return
+    if lookup.get("topic_id") == topic["id"]:
+        try:
+            await docs.delete(TOPIC_TITLES, key, key, if_match=lookup.get("_etag"))
+        except (NotFound, PreconditionFailed):
+            pass
+
+
+async def purge_due_topics(limit: int = MAX_TOPICS_PER_RUN) -> list[str]:
+    """The timer's work: topics whose deletion was approved and whose grace period ended."""
+    page = await wiring.documents().query(
+        TOPICS, Query(where=[Where("status", "=", "deletion_approved"),
+                             Where("deletion.permanent_delete_at", "<=", clock.now_iso())]), limit=limit)
+    purged = []
+    for topic in page.items:
+        await purge_topic(topic["id"])
+        purged.append(topic["id"])
+    return purged
