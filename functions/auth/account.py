@@ -1,0 +1,39 @@
+"""The account itself: /api/auth/change-email (+ /confirm) and /delete-account."""
+
+from __future__ import annotations
+
+from functions.auth import bp, cookies, rate_rules
+from shared.domain.accounts import deletion, email_change
+from shared.domain.accounts.models import (
+    ChangeEmailBody,
+    ConfirmEmailChangeBody,
+    DeleteAccountBody,
+    Deletion,
+    Me,
+    Message,
+)
+from shared.http.endpoint import Call, Reply, endpoint
+
+
+@bp.route(route="auth/change-email", methods=["POST"])
+@endpoint(summary="Start changing the email address (password required; a code goes to the new address)",
+          auth="user", body=ChangeEmailBody, response=Message, status=202, errors=[401, 403, 422, 429],
+          rate_limits=[rate_rules.SENSITIVE])
+async def auth_change_email(call: Call[ChangeEmailBody]) -> Reply:
+    return Reply(await email_change.check_request_email_change(call.user, call.body), status=202)
+
+
+@bp.route(route="auth/change-email/confirm", methods=["POST"])
+@endpoint(summary="Finish changing the email address with the code", auth="user", body=ConfirmEmailChangeBody,
+          response=Me, errors=[401, 403, 409, 422, 429], rate_limits=[rate_rules.SENSITIVE])
+async def auth_confirm_email_change(call: Call[ConfirmEmailChangeBody]) -> Me:
+    return await email_change.check_confirm_email_change(call.user, call.body)
+
+
+@bp.route(route="auth/delete-account", methods=["POST"])
+@endpoint(summary="Delete the account (password, and a code when 2FA is on); content is erased by a job",
+          auth="user", body=DeleteAccountBody, response=Deletion, status=202, errors=[401, 403, 422, 429],
+          rate_limits=[rate_rules.SENSITIVE])
+async def auth_delete_account(call: Call[DeleteAccountBody]) -> Reply:
+    result = await deletion.check_delete_account(call.user, call.body)
+    return Reply(result, status=202, cookies=[cookies.clear_session_cookie()])

@@ -1,0 +1,1 @@
+"""Operator command-line entry points (python -m shared.cli.<name>)."""

@@ -1,0 +1,98 @@
+"""Erasing an account, as a queued job, with a registry so each area removes or anonymises its own content.
+
+    from shared.domain.accounts.erasure import register_eraser
+
+    async def erase_topic_memberships(user_id: str) -> None: ...
+    register_eraser("topics.memberships", erase_topic_memberships)
+
+Erasers run in registration order, each must be idempotent (the job is delivered at least once and retried
+when any eraser raises) and must not depend on the user document still existing. After all of them succeed, the
+account's own data goes: blocks both ways, profile images, sessions, pending codes, lookup documents,
+credentials and, last, the user document.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from shared import errors, wiring
+from shared.domain.accounts import codes, store
+from shared.ports import Query, Where
+
+log = logging.getLogger("topicsflow.erasure")
+
+ERASURE_QUEUE = "account-erasure"
+Eraser = Callable[[str], Awaitable[None]]
+_erasers: dict[str, Eraser] = {}
+
+
+def register_eraser(name: str, fn: Eraser) -> None:
+    """Adds (or replaces, for re-imports) the eraser called `name`."""
+    _erasers[name] = fn
+
+
+def registered_erasers() -> dict[str, Eraser]:
+    return dict(_erasers)
+
+
+async def enqueue_erasure(user_id: str) -> None:
+    await wiring.queue().send(ERASURE_QUEUE, {"user_id": user_id}, message_id=f"erase-{user_id}")
+
+
+async def do_erase_account(user_id: str) -> list[str]:
+    """Runs every registered eraser, then removes the account itself. Returns the erasers that ran."""
+    ran = []
+    failures = []
+    for name, fn in registered_erasers().items():
+        try:
+            await fn(user_id)
+            ran.append(name)
+        except Exception:
+            log.exception("eraser %s failed for an account; the job will be retried", name)
+            failures.append(name)
+    if failures:
+        raise RuntimeError(f"erasers failed: {', '.join(failures)}")
+    await _erase_own_data(user_id)
+    return ran
+
+
+async def _erase_own_data(user_id: str) -> None:
+    from shared.domain.accounts import profiles, registration
+
+    await _delete_blocks(user_id)
+    await profiles.delete_all_images(user_id)
+    await wiring.sessions().end_all_for_user(user_id)
+    for purpose in (registration.VERIFY_PURPOSE, "email-change"):
+        await codes.discard_code(purpose, user_id)
+    user = await store.get_user(user_id)
+    credentials = await store.get_credentials(user_id)
+    if credentials is not None:
+        await store.release("email", credentials["email_lower"], user_id)
+        await _delete(store.CREDENTIALS, user_id, user_id)
+    if user is not None:
+        await store.release("username", user["username_lower"], user_id)
+        await _delete(store.USERS, user_id, user_id)
+
+
+async def _delete_blocks(user_id: str) -> None:
+    documents = wiring.documents()
+    while True:  # blocks this user made: one partition
+        page = await documents.query(store.BLOCKS, Query(), pk=user_id, limit=100)
+        for doc in page.items:
+            await _delete(store.BLOCKS, user_id, doc["id"])
+        if not page.items:
+            break
+    while True:  # blocks of this user by others: across partitions
+        page = await documents.query(store.BLOCKS, Query(where=[Where("blocked_id", "=", user_id)]), limit=100)
+        for doc in page.items:
+            await _delete(store.BLOCKS, doc["pk"], doc["id"])
+        if not page.items:
+            break
+
+
+async def _delete(container: str, pk: str, id: str) -> None:
+    try:
+        await wiring.documents().delete(container, pk, id)
+    except errors.NotFound:
+        pass

@@ -1,0 +1,206 @@
+"""Profiles: one's own (read, partial update, images, preferences) and everyone else's public card and search.
+
+Cards and search never carry or match an email address: search runs on the lower-cased username only.
+Images are uploaded straight to storage through a short-lived signed URL, then confirmed: the confirm step reads
+the first bytes and accepts only PNG, JPEG, GIF or WebP by their magic numbers (never the client's word), within
+the size limit; anything else is deleted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC
+from typing import TYPE_CHECKING, Any
+
+from shared import errors, wiring
+from shared.domain.accounts import access, rules, store, views
+from shared.domain.accounts.fields import invalid
+from shared.domain.accounts.models import (
+    ImageConfirmBody,
+    ImageUpload,
+    ImageUploadBody,
+    Me,
+    Preferences,
+    PreferencesUpdate,
+    ProfileUpdate,
+    UserCard,
+    UserCardPage,
+)
+from shared.ports import Patch, Query, Where
+
+if TYPE_CHECKING:
+    from shared.http.auth import Principal
+
+IMAGE_LIMITS = {"avatar": 2 * 1024 * 1024, "banner": 5 * 1024 * 1024}
+UPLOAD_URL_SECONDS = 10 * 60
+_MAGIC: list[tuple[str, bytes, int]] = [
+    ("image/png", b"\x89PNG\r\n\x1a\n", 0),
+    ("image/jpeg", b"\xff\xd8\xff", 0),
+    ("image/gif", b"GIF87a", 0),
+    ("image/gif", b"GIF89a", 0),
+]
+
+
+def sniff_image(head: bytes) -> str | None:
+    """The image type from the file's first bytes, or None when it is none of the accepted ones."""
+    for content_type, magic, offset in _MAGIC:
+        if head[offset:offset + len(magic)] == magic:
+            return content_type
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+async def check_get_me(principal: Principal) -> Me:
+    user, credentials = await access.access_own_account(principal)
+    return await views.me(user, credentials)
+
+
+async def check_update_profile(principal: Principal, body: ProfileUpdate) -> Me:
+    user, credentials = await access.access_own_account(principal)
+    changes = body.model_dump(exclude_unset=True)
+    if "username" in changes and changes["username"] is None:
+        raise invalid("body.username", "A username cannot be removed.", reason="required")
+    username = changes.pop("username", None)
+    for name in ("display_name", "bio"):
+        if name in changes and changes[name] == "":
+            changes[name] = None
+    if username is not None and username != user["username"]:
+        user = await _rename(principal, user, username, changes)
+    elif changes:
+        user = await store.patch_user(principal.user_id, changes)
+    return await views.me(user, credentials)
+
+
+async def _rename(principal: Principal, user: dict[str, Any], username: str, other: dict[str, Any]) -> dict[str, Any]:
+    """Claims the new name, switches the profile to it (ETag-guarded), then frees the old one."""
+    new_key, old_key = rules.normalize_username(username), user["username_lower"]
+    if new_key != old_key:
+        await store.claim("username", new_key, principal.user_id)
+    try:
+        updated = await store.patch_user(principal.user_id, {**other, "username": username, "username_lower": new_key},
+                                         if_match=user["_etag"])
+    except errors.PreconditionFailed:
+        if new_key != old_key:
+            await store.release("username", new_key, principal.user_id)
+        raise errors.PreconditionFailed("Your profile changed at the same time; try again.",
+                                        code="profile_changed") from None
+    if new_key != old_key:
+        await store.release("username", old_key, principal.user_id)
+    await wiring.sessions().refresh_identity(principal.user_id, username=username,
+                                             is_admin=bool(updated.get("is_admin")))
+    return updated
+
+
+# ---------------------------------------------------------------------------------------------------------
+# images
+
+
+def _image_name(user_id: str, kind: str, upload_id: str) -> str:
+    return f"{user_id}/{kind}/{upload_id}"
+
+
+async def check_image_upload(principal: Principal, kind: str, body: ImageUploadBody) -> ImageUpload:
+    await access.access_own_account(principal)
+    upload_id = uuid.uuid4().hex
+    target = await wiring.blobs().upload_url(views.IMAGES_CONTAINER, _image_name(principal.user_id, kind, upload_id),
+                                             expires_in_seconds=UPLOAD_URL_SECONDS, max_bytes=IMAGE_LIMITS[kind],
+                                             content_type=body.content_type)
+    expires = target.expires_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return ImageUpload(upload_id=upload_id, url=target.url, method=target.method, headers=dict(target.headers),
+                       expires_at=expires, max_bytes=target.max_bytes)
+
+
+async def check_image_confirm(principal: Principal, kind: str, body: ImageConfirmBody) -> Me:
+    user, credentials = await access.access_own_account(principal)
+    blobs = wiring.blobs()
+    name = _image_name(principal.user_id, kind, body.upload_id)
+    try:
+        info = await blobs.info(views.IMAGES_CONTAINER, name)
+    except errors.NotFound:
+        raise errors.NotFound("No upload with this id; upload the file first.", code="upload_not_found") from None
+    if info.size > IMAGE_LIMITS[kind]:
+        await _delete_image(name)
+        raise errors.PayloadTooLarge(f"The {kind} may be at most {IMAGE_LIMITS[kind]} bytes.",
+                                     code="image_too_large", details={"max_bytes": IMAGE_LIMITS[kind]})
+    head = (await blobs.get(views.IMAGES_CONTAINER, name, offset=0, length=min(16, info.size))).data \
+        if info.size else b""
+    if sniff_image(head) is None:
+        await _delete_image(name)
+        raise invalid("body.upload_id", "The file is not a PNG, JPEG, GIF or WebP image.",
+                      code="unsupported_image", reason="unsupported_type")
+    previous = user.get(kind)
+    updated = await store.patch_user(principal.user_id, {kind: name})
+    if previous and previous != name:
+        await _delete_image(previous)
+    return await views.me(updated, credentials)
+
+
+async def check_image_delete(principal: Principal, kind: str) -> None:
+    user, _ = await access.access_own_account(principal)
+    previous = user.get(kind)
+    if previous:
+        await store.patch_user(principal.user_id, {kind: None})
+        await _delete_image(previous)
+
+
+async def _delete_image(name: str) -> None:
+    try:
+        await wiring.blobs().delete(views.IMAGES_CONTAINER, name)
+    except errors.NotFound:
+        pass
+
+
+async def delete_all_images(user_id: str) -> None:
+    for info in await wiring.blobs().list(views.IMAGES_CONTAINER, prefix=f"{user_id}/"):
+        await _delete_image(info.name)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# preferences
+
+
+async def check_get_preferences(principal: Principal) -> Preferences:
+    user, _ = await access.access_own_account(principal)
+    return Preferences(**(user.get("preferences") or {}))
+
+
+async def check_update_preferences(principal: Principal, body: PreferencesUpdate) -> Preferences:
+    """Sets only the fields sent; the others keep their values (a partial update, never a replace)."""
+    user, _ = await access.access_own_account(principal)
+    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    if not changes:
+        return Preferences(**(user.get("preferences") or {}))
+    ops = [Patch("set", f"/preferences/{name}", value) for name, value in changes.items()]
+    updated = await wiring.documents().patch(store.USERS, principal.user_id, principal.user_id, ops)
+    return Preferences(**(updated.get("preferences") or {}))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# other people
+
+
+async def check_get_card(user_id: str) -> UserCard:
+    return await views.card(await access.access_user_profile(user_id))
+
+
+async def check_get_card_by_username(username: str) -> UserCard:
+    return await views.card(await access.access_user_by_username(username))
+
+
+async def check_search(q: str, *, limit: int, cursor: str | None) -> UserCardPage:
+    query = Query(where=[Where("username_lower", "starts_with", rules.normalize_username(q)),
+                         Where("status", "=", "active")],
+                  order_by=[("username_lower", "asc")])
+    page = await paged_query(store.USERS, query, limit=limit, cursor=cursor)
+    return UserCardPage(items=[await views.card(u) for u in page.items], next_cursor=page.continuation)
+
+
+async def paged_query(container: str, query: Query, *, limit: int, cursor: str | None, pk: str | None = None):
+    try:
+        return await wiring.documents().query(container, query, pk=pk, limit=limit, continuation=cursor)
+    except errors.BadRequest as exc:
+        if exc.code == "invalid_cursor":
+            raise invalid("query.cursor", "The cursor is invalid or belongs to another query.",
+                          code="invalid_cursor") from None
+        raise

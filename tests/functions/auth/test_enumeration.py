@@ -1,0 +1,87 @@
+"""Whether an account exists must not show in answers: register, login, forgot-password and resend-verification
+answer alike (status and body) for existing and unknown accounts, and a login for an unknown account does the same
+password-hashing work as one for a real account (counted argon2 verifications, not wall time)."""
+
+from shared.domain.accounts import passwords
+from tests.support.users import login, mails_to, new_password, new_username, register, signup
+
+
+def comparable(response) -> tuple[int, dict]:
+    body = response.json()
+    return response.status_code, body
+
+
+def test_registering_a_taken_address_answers_exactly_like_a_new_one(host, api):
+    existing = signup(host)
+    taken = register(host, new_username(), existing.email, new_password())
+    fresh_name = new_username()
+    fresh = register(host, fresh_name, f"{fresh_name}@example.com", new_password())
+    assert comparable(taken) == comparable(fresh) and taken.status_code == 201
+    # the owner of the taken address learns of it by mail, nobody else does
+    assert mails_to(host, existing.email)[0]["subject"] == "Someone tried to sign up with your address"
+
+
+def test_registering_an_address_with_a_pending_sign_up_answers_like_a_new_one(host, api):
+    pending_name = new_username()
+    pending_email = f"{pending_name}@example.com"
+    register(host, pending_name, pending_email, new_password())
+    again = register(host, new_username(), pending_email, new_password())
+    other = new_username()
+    fresh = register(host, other, f"{other}@example.com", new_password())
+    assert comparable(again) == comparable(fresh)
+
+
+def test_login_answers_alike_for_a_wrong_password_and_an_unknown_account(host, api):
+    user = signup(host)
+    wrong_password = login(host, user.username, "not-the-password")
+    unknown_name = login(host, new_username(), "not-the-password")
+    unknown_email = login(host, f"{new_username()}@example.com", "not-the-password")
+    assert comparable(wrong_password) == comparable(unknown_name) == comparable(unknown_email)
+    assert wrong_password.status_code == 401
+    assert wrong_password.json()["error"]["code"] == "invalid_credentials"
+
+
+def test_login_for_an_unknown_account_costs_the_same_hashing_work(host, api):
+    user = signup(host)
+
+    def verifications_for(identifier: str) -> int:
+        before = host.run(_count)
+        assert login(host, identifier, "not-the-password").status_code == 401
+        return host.run(_count) - before
+
+    assert verifications_for(user.username) == 1
+    assert verifications_for(new_username()) == 1
+    assert verifications_for(f"{new_username()}@example.com") == 1
+
+
+async def _count() -> int:
+    return passwords.verify_calls()
+
+
+def test_forgot_password_answers_alike_for_existing_and_unknown_addresses(host, api):
+    user = signup(host)
+    known = api.post("/api/auth/forgot-password", json={"email": user.email})
+    unknown_email = f"{new_username()}@example.com"
+    unknown = api.post("/api/auth/forgot-password", json={"email": unknown_email})
+    assert comparable(known) == comparable(unknown) and known.status_code == 202
+    assert "Your reset token:" in mails_to(host, user.email)[0]["text"]
+    assert "no account uses it" in mails_to(host, unknown_email)[0]["text"]
+
+
+def test_resend_verification_answers_alike_for_pending_verified_and_unknown_addresses(host, api):
+    verified = signup(host)
+    pending_name = new_username()
+    pending_email = f"{pending_name}@example.com"
+    register(host, pending_name, pending_email, new_password())
+    answers = [comparable(api.post("/api/auth/resend-verification", json={"email": email}))
+               for email in (pending_email, verified.email, f"{new_username()}@example.com")]
+    assert answers[0] == answers[1] == answers[2] and answers[0][0] == 202
+
+
+def test_verify_email_answers_alike_for_an_unknown_address_and_a_wrong_code(host, api):
+    pending_name = new_username()
+    pending_email = f"{pending_name}@example.com"
+    register(host, pending_name, pending_email, new_password())
+    wrong = api.post("/api/auth/verify-email", json={"email": pending_email, "code": "000000"})
+    unknown = api.post("/api/auth/verify-email", json={"email": f"{new_username()}@example.com", "code": "000000"})
+    assert comparable(wrong) == comparable(unknown) and wrong.status_code == 422
