@@ -1,0 +1,130 @@
+"""HTTP routes under /api/comments: parse, call shared/domain/communities/comments.py, respond."""
+
+from __future__ import annotations
+
+from functions.comments import bp
+from shared.domain.communities import comments
+from shared.domain.communities.comment_models import (
+    CommentCreate,
+    CommentListQuery,
+    CommentPage,
+    CommentPath,
+    CommentPublic,
+    CommentReply,
+    CommentUpdate,
+    RepliesQuery,
+)
+from shared.domain.communities.post_models import (
+    DeleteQuery,
+    PageQuery,
+    PostPath,
+    ReasonBody,
+    ReportBody,
+    ReportResult,
+    RevisionPage,
+    VoteBody,
+    VoteResult,
+)
+from shared.http.endpoint import Call, RateRule, Reply, endpoint
+
+CREATE_LIMIT = RateRule("comments_create", 60, 600, per="user")
+WRITE_LIMIT = RateRule("comments_write", 60, 600, per="user")
+VOTE_LIMIT = RateRule("votes", 300, 600, per="user")
+
+
+@bp.route(route="comments/posts/{post_id}/comments", methods=["GET"])
+@endpoint(summary="A post's comments as a tree", auth="optional", path=PostPath, query=CommentListQuery,
+          response=CommentPage, errors=(404,),
+          description="A page holds root comments (sort top, new or old), each with its replies oldest first. "
+                      "Where replies are left out, the comment says how many and gives a replies_cursor for "
+                      "GET /api/comments/{id}/replies: no reply is ever shown without its parent.")
+async def comments_list(call: Call) -> CommentPage:
+    return await comments.check_list_comments(call.principal, call.path.post_id, call.query)
+
+
+@bp.route(route="comments/posts/{post_id}/comments", methods=["POST"])
+@endpoint(summary="Comment on a post", path=PostPath, body=CommentCreate, response=CommentPublic, status=201,
+          errors=(403, 404, 409, 422), rate_limits=[CREATE_LIMIT],
+          description="Locked posts refuse new comments (403 post_locked). parent_id makes it a reply.")
+async def comments_create(call: Call[CommentCreate]) -> Reply:
+    return Reply(await comments.check_create_comment(call.user, call.path.post_id, call.body), status=201)
+
+
+@bp.route(route="comments/{comment_id}/reply", methods=["POST"])
+@endpoint(summary="Reply to a comment", path=CommentPath, body=CommentReply, response=CommentPublic, status=201,
+          errors=(403, 404, 409, 422), rate_limits=[CREATE_LIMIT])
+async def comments_reply(call: Call[CommentReply]) -> Reply:
+    return Reply(await comments.check_reply(call.user, call.path.comment_id, call.body.content,
+                                            call.body.use_anonymous), status=201)
+
+
+@bp.route(route="comments/{comment_id}", methods=["GET"])
+@endpoint(summary="Get a comment", auth="optional", path=CommentPath, response=CommentPublic, errors=(404,))
+async def comments_get(call: Call) -> CommentPublic:
+    return await comments.check_get_comment(call.principal, call.path.comment_id)
+
+
+@bp.route(route="comments/{comment_id}/replies", methods=["GET"])
+@endpoint(summary="A comment's replies, oldest first, each with its own replies", auth="optional",
+          path=CommentPath, query=RepliesQuery, response=CommentPage, errors=(404,))
+async def comments_replies(call: Call) -> CommentPage:
+    return await comments.check_list_replies(call.principal, call.path.comment_id, call.query)
+
+
+@bp.route(route="comments/{comment_id}", methods=["PUT", "PATCH"])
+@endpoint(summary="Edit a comment (author); the previous version goes to its history", path=CommentPath,
+          body=CommentUpdate, response=CommentPublic, errors=(403, 404, 409), rate_limits=[WRITE_LIMIT])
+async def comments_update(call: Call[CommentUpdate]) -> CommentPublic:
+    return await comments.check_update_comment(call.user, call.path.comment_id, call.body.content)
+
+
+@bp.route(route="comments/{comment_id}", methods=["DELETE"])
+@endpoint(summary="Delete a comment (its text goes, the thread keeps its shape)", path=CommentPath,
+          query=DeleteQuery, errors=(403, 404),
+          description="The author deletes; a moderator with manage_comments removes (reason optional here, see "
+                      "POST .../remove); mode=hard removes it and its replies for good: administrators only.")
+async def comments_delete(call: Call) -> Reply:
+    await comments.check_delete_comment(call.user, call.path.comment_id, call.query)
+    return Reply(status=204)
+
+
+@bp.route(route="comments/{comment_id}/history", methods=["GET"])
+@endpoint(summary="Earlier versions of a comment, newest first", auth="optional", path=CommentPath,
+          query=PageQuery, response=RevisionPage, errors=(404,))
+async def comments_history(call: Call) -> RevisionPage:
+    return await comments.check_comment_history(call.principal, call.path.comment_id, call.query)
+
+
+@bp.route(route="comments/{comment_id}/vote", methods=["PUT"])
+@endpoint(summary="Vote on a comment (idempotent)", path=CommentPath, body=VoteBody, response=VoteResult,
+          errors=(403, 404, 409), rate_limits=[VOTE_LIMIT])
+async def comments_vote(call: Call[VoteBody]) -> VoteResult:
+    return await comments.check_vote_comment(call.user, call.path.comment_id, value=call.body.value)
+
+
+@bp.route(route="comments/{comment_id}/upvote", methods=["POST"])
+@endpoint(summary="Toggle an upvote (TopicsFlow's route)", path=CommentPath, response=VoteResult,
+          errors=(403, 404, 409), rate_limits=[VOTE_LIMIT])
+async def comments_upvote(call: Call) -> VoteResult:
+    return await comments.check_vote_comment(call.user, call.path.comment_id, toggle=1)
+
+
+@bp.route(route="comments/{comment_id}/downvote", methods=["POST"])
+@endpoint(summary="Toggle a downvote (TopicsFlow's route)", path=CommentPath, response=VoteResult,
+          errors=(403, 404, 409), rate_limits=[VOTE_LIMIT])
+async def comments_downvote(call: Call) -> VoteResult:
+    return await comments.check_vote_comment(call.user, call.path.comment_id, toggle=-1)
+
+
+@bp.route(route="comments/{comment_id}/remove", methods=["POST"])
+@endpoint(summary="Remove a comment, with a reason (manage_comments)", path=CommentPath, body=ReasonBody,
+          response=CommentPublic, errors=(403, 404))
+async def comments_remove(call: Call[ReasonBody]) -> CommentPublic:
+    return await comments.check_remove_comment(call.user, call.path.comment_id, call.body.reason)
+
+
+@bp.route(route="comments/{comment_id}/report", methods=["POST"])
+@endpoint(summary="Report a comment to the topic's moderators (once per user)", path=CommentPath,
+          body=ReportBody, response=ReportResult, status=201, errors=(404, 409), rate_limits=[WRITE_LIMIT])
+async def comments_report(call: Call[ReportBody]) -> Reply:
+    return Reply(await comments.check_report_comment(call.user, call.path.comment_id, call.body.reason), status=201)

@@ -1,0 +1,82 @@
+"""Fan-out of a new comment to the people who care, run from the `comment-notifications` queue.
+
+Recipients: the author of the parent comment ("reply") and everyone following the post ("comment"; a post's
+author follows it from the start), minus the commenter, the users the comment already mentioned, users who
+blocked the commenter, and, in an invite-only topic, anyone no longer a member. Ids are "reply_<comment id>"
+and "comment_<comment id>" in each recipient's partition, so a redelivered message notifies nobody twice.
+Anonymous commenters are named by their alias only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared import wiring
+from shared.domain.communities.containers import MEMBERSHIPS, member_id
+from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, TOPICS, post_of_comment, topic_of_post
+from shared.domain.communities.mentions import BLOCKS, excerpt
+from shared.domain.communities.posts import actor_of
+from shared.domain.notifications import service as notifications
+from shared.errors import NotFound
+from shared.ports import Query
+
+FOLLOWER_PAGE = 100
+
+
+async def _read(container: str, pk: str, id: str) -> dict[str, Any] | None:
+    try:
+        return await wiring.documents().read(container, pk, id)
+    except NotFound:
+        return None
+
+
+async def _eligible(topic: dict[str, Any], author_id: str, candidates: list[str]) -> list[str]:
+    if not candidates:
+        return []
+    docs = wiring.documents()
+    blocked = {doc["pk"] for doc in await docs.read_many(BLOCKS, [(uid, author_id) for uid in candidates])}
+    eligible = [uid for uid in candidates if uid not in blocked]
+    if topic.get("visibility") == "private" and eligible:
+        members = await docs.read_many(MEMBERSHIPS, [(topic["id"], member_id(uid)) for uid in eligible])
+        member_ids = {doc["id"] for doc in members}
+        eligible = [uid for uid in eligible if uid == topic.get("owner_id") or member_id(uid) in member_ids]
+    return eligible
+
+
+async def do_notify_followers(comment_id: str, skip: list[str]) -> int:
+    """Returns how many notifications were created (0 on a redelivery)."""
+    post_id = post_of_comment(comment_id)
+    topic_id = topic_of_post(post_id)
+    comment = await _read(COMMENTS, post_id, comment_id)
+    post = await _read(POSTS, topic_id, post_id)
+    topic = await _read(TOPICS, topic_id, topic_id)
+    if comment is None or post is None or topic is None or comment.get("state") != "visible":
+        return 0
+    author_id = comment["author_id"]
+    actor = actor_of(comment)
+    data = {"topic_id": topic_id, "post_id": post_id, "comment_id": comment_id}
+    message = excerpt(comment.get("content"))
+    done = {author_id, *skip}
+    created = 0
+    if comment.get("parent_id"):
+        parent = await _read(COMMENTS, post_id, comment["parent_id"])
+        if parent and parent.get("author_id") and parent["author_id"] not in done:
+            done.add(parent["author_id"])
+            for uid in await _eligible(topic, author_id, [parent["author_id"]]):
+                if await notifications.notify(uid, f"reply_{comment_id}", "reply", data=data, actor=actor,
+                                              title=f"{actor.display_name} replied to your comment",
+                                              message=message):
+                    created += 1
+    title = f"New comment on “{excerpt(post.get('title'))}”"
+    continuation: str | None = None
+    while True:
+        page = await wiring.documents().query(FOLLOWS, Query(), pk=post_id, limit=FOLLOWER_PAGE,
+                                              continuation=continuation)
+        candidates = [doc["id"] for doc in page.items if doc["id"] not in done]
+        for uid in await _eligible(topic, author_id, candidates):
+            if await notifications.notify(uid, f"comment_{comment_id}", "comment", title=title, message=message,
+                                          data=data, actor=actor):
+                created += 1
+        continuation = page.continuation
+        if continuation is None:
+            return created

@@ -1,0 +1,423 @@
+"""Comments: threaded (depth at most 10), listed as trees (comment_tree.py), created, replied to, edited with
+history, deleted (the text goes, the thread shape stays), removed by moderators, voted on, reported.
+
+Storage (docs/data-model-posts.md): `comments`, pk = post id, id = "<post id>_<random>", so a comment is a
+point read and a post's thread one partition. Events go to the post's group after each write: `new_comment`,
+`comment_updated`, `comment_deleted`, `comment_voted` (counts only). Followers of the post and the author of
+the parent comment are notified through the `comment-notifications` queue, so a busy post's fan-out never
+slows the request down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from shared import wiring
+from shared.domain import events
+from shared.domain.communities import clock, cursor_tokens, mentions, revisions, votes
+from shared.domain.communities.access import TopicAccess
+from shared.domain.communities.comment_models import (
+    MAX_DEPTH,
+    CommentCreate,
+    CommentListQuery,
+    CommentPage,
+    CommentPublic,
+    RepliesQuery,
+)
+from shared.domain.communities.comment_tree import (
+    REPLY_BUDGET,
+    assemble,
+    child_path,
+    replies_cursor,
+    replies_scope,
+    subtree_end,
+)
+from shared.domain.communities.content_ids import (
+    COMMENTS,
+    comment_not_found,
+    new_comment_id,
+    post_of_comment,
+)
+from shared.domain.communities.post_models import (
+    DeleteQuery,
+    ModerationInfo,
+    PageQuery,
+    ReportResult,
+    RevisionPage,
+    VoteResult,
+)
+from shared.domain.communities.post_views import load_post, require_active
+from shared.domain.communities.posts import actor_of, alias_if_anonymous, note_comment
+from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
+from shared.http.auth import Principal
+from shared.ports import Patch, Query, Where
+
+FANOUT_QUEUE = "comment-notifications"
+MAX_EDIT_ATTEMPTS = 10
+ROOT_ORDER: dict[str, tuple[str, str]] = {"top": ("score", "desc"), "new": ("created_at", "desc"),
+                                          "old": ("created_at", "asc")}
+DEFAULT_REMOVAL_REASON = "Removed by a moderator."
+
+
+@dataclass(frozen=True)
+class CommentViewer:
+    user_id: str | None = None
+    is_admin: bool = False
+    moderates: bool = False  # may manage comments in the topic
+
+
+EVENT_VIEWER = CommentViewer()
+
+
+def viewer_of(access: TopicAccess) -> CommentViewer:
+    return CommentViewer(user_id=access.user_id, is_admin=access.is_admin, moderates=access.can("manage_comments"))
+
+
+def _author_fields(doc: dict[str, Any], shown: bool) -> dict[str, Any]:
+    if not shown:
+        label = "[deleted]" if doc.get("state") == "deleted" or doc.get("author_id") is None else "[removed]"
+        return {"author_id": None, "author_username": None, "display_name": label, "is_anonymous": False}
+    if doc.get("anonymous"):
+        return {"author_id": None, "author_username": None, "display_name": doc.get("anonymous_name") or "Anonymous",
+                "is_anonymous": True}
+    return {"author_id": doc["author_id"], "author_username": doc.get("author_username"),
+            "display_name": doc.get("author_username") or "", "is_anonymous": False}
+
+
+def present(doc: dict[str, Any], viewer: CommentViewer, *, votes_by_id: dict[str, int] | None = None,
+            children: dict[str, list[dict[str, Any]]] | None = None) -> CommentPublic:
+    """One comment and, when `children` is given, its included replies (recursively)."""
+    state = doc.get("state", "visible")
+    is_author = viewer.user_id is not None and viewer.user_id == doc.get("author_id")
+    privileged = viewer.is_admin or (state == "removed" and (is_author or viewer.moderates))
+    shown = state == "visible" or privileged
+    removal = doc.get("removal") or {}
+    moderation = None
+    if viewer.is_admin or viewer.moderates:
+        moderation = ModerationInfo(removal_reason=removal.get("reason"), removed_at=removal.get("at"),
+                                    report_count=doc.get("report_count", 0))
+        if viewer.is_admin and (doc.get("anonymous") or state != "visible"):
+            moderation.real_author_id = doc.get("author_id")
+            moderation.real_author_username = doc.get("author_username")
+    kids = (children or {}).get(doc["id"], [])
+    replies = [present(kid, viewer, votes_by_id=votes_by_id, children=children) for kid in kids]
+    more = max(0, doc.get("reply_count", 0) - len(kids))
+    return CommentPublic(
+        id=doc["id"], post_id=doc["post_id"], topic_id=doc["topic_id"], parent_id=doc.get("parent_id"),
+        depth=doc.get("depth", 0), content=doc.get("content") if shown else None, state=state,
+        **_author_fields(doc, shown), upvote_count=doc.get("upvote_count", 0),
+        downvote_count=doc.get("downvote_count", 0), score=doc.get("score", 0), reply_count=doc.get("reply_count", 0),
+        edit_count=doc.get("edit_count", 0), created_at=doc["created_at"], edited_at=doc.get("edited_at"),
+        user_vote=(votes_by_id or {}).get(doc["id"], 0), is_author=is_author,
+        removal_reason=removal.get("reason") if state == "removed" and (is_author or viewer.moderates
+                                                                         or viewer.is_admin) else None,
+        moderation=moderation, replies=replies, more_replies=more,
+        replies_cursor=replies_cursor(doc["id"], kids[-1]["path"] if kids else None) if more else None)
+
+
+def event_payload(doc: dict[str, Any]) -> dict[str, Any]:
+    return present(doc, EVENT_VIEWER).model_dump(mode="json", exclude={"user_vote", "is_author", "moderation",
+                                                                       "replies", "replies_cursor"})
+
+
+async def read_comment(post_id: str, comment_id: str) -> dict[str, Any]:
+    try:
+        return await wiring.documents().read(COMMENTS, post_id, comment_id)
+    except NotFound:
+        raise comment_not_found() from None
+
+
+async def load_comment(principal: Principal | None, comment_id: str, *, contribute: bool = False) -> tuple[
+        TopicAccess, dict[str, Any], dict[str, Any]]:
+    """Access, post and comment, read together; 404 `comment_not_found` if any is hidden from the caller."""
+    post_id = post_of_comment(comment_id)
+    loaded, comment = await asyncio.gather(load_post(principal, post_id, contribute=contribute),
+                                           read_comment(post_id, comment_id), return_exceptions=True)
+    if isinstance(loaded, NotFound) or isinstance(comment, NotFound):
+        raise comment_not_found()
+    for outcome in (loaded, comment):
+        if isinstance(outcome, BaseException):
+            raise outcome
+    access, post = loaded
+    return access, post, comment
+
+
+# ---------------------------------------------------------------------------------------------------------
+# listing
+
+
+async def _with_descendants(post_id: str, tops: list[dict[str, Any]], where: list[Where]) -> tuple[
+        list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    if not tops:
+        return tops, {}
+    page = await wiring.documents().query(COMMENTS, Query(where=where, order_by=[("path", "asc")]), pk=post_id,
+                                          limit=REPLY_BUDGET)
+    return assemble(tops, page.items)
+
+
+async def _present_tree(tops: list[dict[str, Any]], children: dict[str, list[dict[str, Any]]],
+                        viewer: CommentViewer) -> list[CommentPublic]:
+    ids = [doc["id"] for doc in tops] + [kid["id"] for kids in children.values() for kid in kids]
+    votes_by_id = await votes.my_votes(ids, viewer.user_id)
+    return [present(doc, viewer, votes_by_id=votes_by_id, children=children) for doc in tops]
+
+
+async def check_list_comments(principal: Principal | None, post_id: str, q: CommentListQuery) -> CommentPage:
+    """Root comments in the chosen order, each with its replies (oldest first) up to the reply budget."""
+    scope = f"comments:{post_id}:{q.sort}"
+    continuation = cursor_tokens.decode(scope, q.cursor).get("c") if q.cursor else None
+    if q.cursor and not isinstance(continuation, str):
+        raise cursor_tokens.invalid_cursor()
+    # The gate and the roots query side by side; the roots are used only if the gate let the caller in.
+    loaded, page = await asyncio.gather(
+        load_post(principal, post_id),
+        wiring.documents().query(COMMENTS, Query(where=[Where("depth", "=", 0)], order_by=[ROOT_ORDER[q.sort]]),
+                                 pk=post_id, limit=q.limit, continuation=continuation),
+        return_exceptions=True)
+    for outcome in (loaded, page):
+        if isinstance(outcome, BaseException):
+            raise outcome
+    access, _post = loaded
+    roots = page.items
+    tops, children = await _with_descendants(
+        post_id, roots, [Where("root_id", "in", [doc["id"] for doc in roots]), Where("depth", ">", 0)])
+    items = await _present_tree(tops, children, viewer_of(access))
+    next_cursor = cursor_tokens.encode(scope, {"c": page.continuation}) if page.continuation else None
+    return CommentPage(items=items, next_cursor=next_cursor)
+
+
+async def check_list_replies(principal: Principal | None, comment_id: str, q: RepliesQuery) -> CommentPage:
+    """A comment's replies, oldest first, each with its own replies up to the budget."""
+    access, _post, parent = await load_comment(principal, comment_id)
+    after = None
+    if q.cursor:
+        after = cursor_tokens.decode(replies_scope(comment_id), q.cursor).get("after")
+        if after is not None and not isinstance(after, str):
+            raise cursor_tokens.invalid_cursor()
+    post_id = parent["post_id"]
+    where = [Where("parent_id", "=", comment_id)]
+    if after:
+        where.append(Where("path", ">", after))
+    # One more than asked tells whether another page exists, with a position we can re-create (a path).
+    page = await wiring.documents().query(COMMENTS, Query(where=where, order_by=[("path", "asc")]), pk=post_id,
+                                          limit=q.limit + 1)
+    kids = page.items[:q.limit]
+    more = len(page.items) > q.limit
+    tops, children = await _with_descendants(post_id, kids, [
+        Where("path", ">", kids[0]["path"] if kids else ""), Where("path", "<", subtree_end(kids[-1]["path"]) if kids
+                                                                    else ""),
+        Where("depth", ">", parent.get("depth", 0) + 1)])
+    items = await _present_tree(tops, children, viewer_of(access))
+    next_cursor = replies_cursor(comment_id, kids[-1]["path"]) if more and kids else None
+    return CommentPage(items=items, next_cursor=next_cursor)
+
+
+async def check_get_comment(principal: Principal | None, comment_id: str) -> CommentPublic:
+    access, _post, comment = await load_comment(principal, comment_id)
+    viewer = viewer_of(access)
+    vote = (await votes.current_vote(comment_id, viewer.user_id))[0] if viewer.user_id else 0
+    return present(comment, viewer, votes_by_id={comment_id: vote})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# create
+
+
+async def check_create_comment(principal: Principal, post_id: str, body: CommentCreate) -> CommentPublic:
+    access, post = await load_post(principal, post_id, contribute=True)
+    parent = None
+    if body.parent_id:
+        if post_of_comment(body.parent_id) != post_id:
+            raise comment_not_found()
+        parent = await read_comment(post_id, body.parent_id)
+    return await do_create_comment(principal, access, post, parent, body.content, body.use_anonymous)
+
+
+async def check_reply(principal: Principal, parent_id: str, content: str, use_anonymous: bool) -> CommentPublic:
+    access, post, parent = await load_comment(principal, parent_id, contribute=True)
+    return await do_create_comment(principal, access, post, parent, content, use_anonymous)
+
+
+async def do_create_comment(principal: Principal, access: TopicAccess, post: dict[str, Any],
+                            parent: dict[str, Any] | None, content: str, use_anonymous: bool) -> CommentPublic:
+    require_active(post)
+    if post.get("locked") and not access.can("manage_posts"):
+        raise Forbidden("This post is locked: it takes no new comments.", code="post_locked")
+    depth = 0
+    if parent is not None:
+        if parent.get("state") != "visible":
+            raise Conflict("This comment was deleted or removed.", code="comment_not_active")
+        depth = parent.get("depth", 0) + 1
+        if depth > MAX_DEPTH:
+            raise ValidationFailed(f"Threads are at most {MAX_DEPTH} replies deep.", code="max_depth_reached",
+                                   details=[{"field": "parent_id", "code": "max_depth_reached",
+                                             "message": f"Replies nest at most {MAX_DEPTH} levels."}])
+    alias = await alias_if_anonymous(access, principal.user_id, use_anonymous)
+    now = clock.now_iso()
+    comment_id = new_comment_id(post["id"])
+    doc = {"id": comment_id, "pk": post["id"], "kind": "comment", "post_id": post["id"], "topic_id": post["topic_id"],
+           "parent_id": parent["id"] if parent else None, "root_id": parent["root_id"] if parent else comment_id,
+           "depth": depth, "path": child_path(parent, now, comment_id), "author_id": principal.user_id,
+           "author_username": principal.username, "anonymous": alias is not None, "anonymous_name": alias,
+           "content": content, "state": "visible", "upvote_count": 0, "downvote_count": 0, "score": 0,
+           "reply_count": 0, "edit_count": 0, "created_at": now, "edited_at": None, "report_count": 0}
+    docs = wiring.documents()
+    created = await docs.create(COMMENTS, doc)
+    # The counters and the mentions are independent writes: made side by side, after the comment exists.
+    followups = [note_comment(post, 1, now),
+                 mentions.notify_mentions(topic=access.topic, item_id=comment_id, post_id=post["id"],
+                                          comment_id=comment_id, text=content, author_id=principal.user_id,
+                                          actor=actor_of(created))]
+    if parent is not None:
+        followups.append(docs.patch(COMMENTS, post["id"], parent["id"], [Patch("incr", "/reply_count", 1)]))
+    _, mentioned, *_ = await asyncio.gather(*followups)
+    await wiring.queue().send(FANOUT_QUEUE, {"comment_id": comment_id, "skip": mentioned}, message_id=comment_id)
+    await events.publish(events.post_group(post["id"]), "new_comment", event_payload(created))
+    return present(created, viewer_of(access), children={comment_id: []})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# edit, history, delete, remove
+
+
+async def check_update_comment(principal: Principal, comment_id: str, content: str) -> CommentPublic:
+    access, post, comment = await load_comment(principal, comment_id, contribute=True)
+    if comment.get("author_id") != principal.user_id:
+        raise Forbidden("Only the author may edit this comment.", code="not_author")
+    docs = wiring.documents()
+    for _ in range(MAX_EDIT_ATTEMPTS):
+        if comment.get("state") != "visible":
+            raise Conflict("This comment was deleted or removed.", code="comment_not_active")
+        if comment.get("content") == content:
+            return present(comment, viewer_of(access))
+        now = clock.now_iso()
+        version = comment.get("edit_count", 0) + 1
+        await revisions.save(comment_id, version, {"content": comment.get("content")},
+                             created_at=comment.get("edited_at") or comment["created_at"], replaced_at=now)
+        replacement = {k: v for k, v in comment.items() if not k.startswith("_")}
+        replacement.update(content=content, edit_count=version, edited_at=now)
+        try:
+            updated = await docs.replace(COMMENTS, replacement, if_match=comment["_etag"])
+            break
+        except PreconditionFailed:
+            comment = await read_comment(post["id"], comment_id)
+    else:
+        raise Conflict("The comment keeps changing; try again.", code="edit_conflict")
+    await mentions.notify_mentions(topic=access.topic, item_id=comment_id, post_id=post["id"], comment_id=comment_id,
+                                   text=content, author_id=principal.user_id, actor=actor_of(updated))
+    await events.publish(events.post_group(post["id"]), "comment_updated", event_payload(updated))
+    return present(updated, viewer_of(access))
+
+
+async def check_comment_history(principal: Principal | None, comment_id: str, q: PageQuery) -> RevisionPage:
+    access, _post, comment = await load_comment(principal, comment_id)
+    viewer = viewer_of(access)
+    if comment.get("state") != "visible" and not (viewer.is_admin or viewer.moderates):
+        return RevisionPage(items=[], next_cursor=None)
+    return await revisions.history(comment_id, limit=q.limit, cursor=q.cursor)
+
+
+async def _change_state(comment: dict[str, Any], new_state: str, extra: list[Patch],
+                        from_states: tuple[str, ...]) -> dict[str, Any] | None:
+    """Conditional state change; the post's comment_count follows only the request that made the move."""
+    docs = wiring.documents()
+    for state in from_states:
+        try:
+            updated = await docs.patch(COMMENTS, comment["pk"], comment["id"],
+                                       [Patch("set", "/state", new_state), *extra],
+                                       condition=[Where("state", "=", state)])
+        except PreconditionFailed:
+            continue
+        delta = (new_state == "visible") - (state == "visible")
+        if delta:
+            await note_comment({"pk": comment["topic_id"], "id": comment["post_id"],
+                                "topic_id": comment["topic_id"]}, delta, None)
+        return updated
+    return None
+
+
+async def _announce_deleted(comment: dict[str, Any], state: str) -> None:
+    await events.publish(events.post_group(comment["post_id"]), "comment_deleted",
+                         {"comment_id": comment["id"], "post_id": comment["post_id"], "state": state})
+
+
+async def check_delete_comment(principal: Principal, comment_id: str, q: DeleteQuery) -> None:
+    access, _post, comment = await load_comment(principal, comment_id)
+    if q.mode == "hard":
+        if not principal.is_admin:
+            raise Forbidden("Only administrators delete comments for good.", code="admin_required")
+        await purge_comment(comment)
+        await _announce_deleted(comment, "purged")
+        return
+    if comment.get("author_id") == principal.user_id:
+        if await _change_state(comment, "deleted", [Patch("set", "/deleted_at", clock.now_iso())], ("visible",)):
+            await _announce_deleted(comment, "deleted")
+        return
+    if not access.can("manage_comments"):
+        raise Forbidden("Only the author or a moderator may delete this comment.", code="not_author")
+    await do_remove(comment, principal, q.reason or DEFAULT_REMOVAL_REASON)
+
+
+async def check_remove_comment(principal: Principal, comment_id: str, reason: str) -> CommentPublic:
+    access, _post, comment = await load_comment(principal, comment_id)
+    access.require("manage_comments")
+    updated = await do_remove(comment, principal, reason)
+    return present(updated, viewer_of(access))
+
+
+async def do_remove(comment: dict[str, Any], principal: Principal, reason: str) -> dict[str, Any]:
+    removal = {"reason": reason, "by": principal.user_id, "at": clock.now_iso()}
+    updated = await _change_state(comment, "removed", [Patch("set", "/removal", removal)], ("visible", "deleted"))
+    if updated is None:
+        return await read_comment(comment["post_id"], comment["id"])
+    await _announce_deleted(comment, "removed")
+    return updated
+
+
+async def purge_comment(comment: dict[str, Any]) -> None:
+    """Administrators' hard delete: the comment and its whole subtree, with votes and revisions."""
+    from shared.domain.communities.post_moderation import purge_comment_docs
+
+    post_id = comment["post_id"]
+    subtree = Query(where=[Where("path", ">=", comment["path"]), Where("path", "<", subtree_end(comment["path"]))])
+    visible = await wiring.documents().count(COMMENTS, [*subtree.where, Where("state", "=", "visible")], pk=post_id)
+    await purge_comment_docs(post_id, subtree)
+    post_ref = {"pk": comment["topic_id"], "id": post_id, "topic_id": comment["topic_id"]}
+    if visible:
+        await note_comment(post_ref, -visible, None)
+    if comment.get("parent_id"):
+        try:
+            await wiring.documents().patch(COMMENTS, post_id, comment["parent_id"], [Patch("incr", "/reply_count", -1)])
+        except NotFound:
+            pass
+
+
+# ---------------------------------------------------------------------------------------------------------
+# votes and reports
+
+
+async def check_vote_comment(principal: Principal, comment_id: str, *, value: int | None = None,
+                             toggle: int | None = None) -> VoteResult:
+    _access, post, comment = await load_comment(principal, comment_id, contribute=True)
+    if comment.get("state") != "visible":
+        raise Conflict("This comment was deleted or removed.", code="comment_not_active")
+    target = votes.Target(container=COMMENTS, pk=post["id"], id=comment_id, kind="comment",
+                          topic_id=post["topic_id"], post_id=post["id"])
+    outcome = await votes.cast(target, principal.user_id, value=value, toggle=toggle)
+    counts = {key: outcome.target.get(key, 0) for key in ("upvote_count", "downvote_count", "score")}
+    if outcome.changed:
+        await events.publish(events.post_group(post["id"]), "comment_voted",
+                             {"comment_id": comment_id, "post_id": post["id"], **counts})
+    return VoteResult(target_id=comment_id, user_vote=outcome.value, **counts)
+
+
+async def check_report_comment(principal: Principal, comment_id: str, reason: str) -> ReportResult:
+    from shared.domain.communities.post_moderation import file_report
+
+    _access, post, comment = await load_comment(principal, comment_id)
+    if comment.get("state") != "visible":
+        raise Conflict("This comment was deleted or removed.", code="comment_not_active")
+    return await file_report(topic_id=post["topic_id"], target_type="comment", target=comment, post_id=post["id"],
+                             container=COMMENTS, principal=principal, reason=reason)

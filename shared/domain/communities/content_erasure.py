@@ -1,0 +1,92 @@
+"""Erasing a deleted account's posts, comments, votes, follows, reports and notifications.
+
+- Votes are withdrawn (each target's counters go back by exactly the vote, then the vote document goes).
+- Posts and comments stay as tombstones so threads keep their shape, but lose their text, image and author:
+  state "deleted", author_id / author_username / anonymous_name null.
+- Follows, the user's reports and their notifications are deleted.
+Idempotent (the erasure job is delivered at least once): a second run finds nothing left to change. Registered
+with the accounts erasure registry as "communities.content", and with the topic purge as "communities.posts".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared import wiring
+from shared.domain.communities import clock, images, votes
+from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, REPORTS, VOTES
+from shared.domain.communities.posts import bump_topic, note_comment
+from shared.domain.notifications import service as notifications
+from shared.errors import NotFound, PreconditionFailed
+from shared.ports import Patch, Query, Where
+
+PAGE = 100
+
+
+async def _each(container: str, where: list[Where], handle) -> None:
+    """Visits every matching document across partitions; `handle` must make it stop matching."""
+    docs = wiring.documents()
+    while True:
+        page = await docs.query(container, Query(where=where), limit=PAGE)
+        if not page.items:
+            return
+        for doc in page.items:
+            await handle(doc)
+
+
+async def _withdraw_vote(vote: dict[str, Any]) -> None:
+    docs = wiring.documents()
+    try:
+        await docs.delete(VOTES, vote["pk"], vote["id"], if_match=vote["_etag"])
+    except (NotFound, PreconditionFailed):
+        return  # changed or gone meanwhile: the next pass sees its current state
+    container, pk = (POSTS, vote["topic_id"]) if vote.get("kind") == "post" else (COMMENTS, vote["post_id"])
+    try:
+        await docs.patch(container, pk, vote["pk"], votes.counters(int(vote.get("value", 0)), 0))
+    except NotFound:
+        pass
+
+
+async def _strip(container: str, doc: dict[str, Any]) -> None:
+    ops = [Patch("set", "/author_id", None), Patch("set", "/author_username", None),
+           Patch("set", "/anonymous_name", None), Patch("set", "/content", None)]
+    if container == POSTS:
+        ops += [Patch("set", "/title", None), Patch("set", "/image", None)]
+    was_visible = doc.get("state") == "visible"
+    ops.append(Patch("set", "/state", "deleted" if doc.get("state") != "removed" else "removed"))
+    ops.append(Patch("set", "/erased_at", clock.now_iso()))
+    try:
+        await wiring.documents().patch(container, doc["pk"], doc["id"], ops, if_match=doc["_etag"])
+    except (NotFound, PreconditionFailed):
+        return
+    if container == POSTS:
+        await images.delete_image(doc.get("image"))
+        if was_visible:
+            await bump_topic(doc["topic_id"], -1)
+    elif was_visible:
+        await note_comment({"pk": doc["topic_id"], "id": doc["post_id"], "topic_id": doc["topic_id"]}, -1, None)
+
+
+async def _delete(container: str, doc: dict[str, Any]) -> None:
+    try:
+        await wiring.documents().delete(container, doc["pk"], doc["id"])
+    except NotFound:
+        pass
+
+
+async def erase_user(user_id: str) -> None:
+    await _each(VOTES, [Where("voter_id", "=", user_id)], _withdraw_vote)
+    await _each(FOLLOWS, [Where("follower_id", "=", user_id)], lambda doc: _delete(FOLLOWS, doc))
+    await _each(REPORTS, [Where("reporter_id", "=", user_id)], lambda doc: _delete(REPORTS, doc))
+    await _each(COMMENTS, [Where("author_id", "=", user_id)], lambda doc: _strip(COMMENTS, doc))
+    await _each(POSTS, [Where("author_id", "=", user_id)], lambda doc: _strip(POSTS, doc))
+    await notifications.erase_user(user_id)
+
+
+def register() -> None:
+    from shared.domain.accounts.erasure import register_eraser
+    from shared.domain.communities.post_moderation import purge_topic_content
+    from shared.domain.communities.purging import register_topic_purger
+
+    register_eraser("communities.content", erase_user)
+    register_topic_purger("communities.posts", purge_topic_content)

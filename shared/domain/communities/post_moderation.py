@@ -1,0 +1,224 @@
+"""Moderating posts: remove (with a reason) and restore, lock, pin, reports, and hard delete by administrators.
+
+Three ways a post goes away, as in Lemmy:
+- deleted: by its author (DELETE); the text is gone for everyone but administrators;
+- removed: by a moderator with `manage_posts` (POST .../remove with a reason, or DELETE with ?reason=); the
+  author and moderators still see it with the reason, and a moderator may restore it;
+- purged: DELETE ?mode=hard, administrators only: the post, its comments, votes, follows, revisions, reports
+  and image are deleted for good.
+Reports: `reports` container, pk = topic id, id = "<target id>.<reporter id>", so each user reports a post or
+comment once and a topic's moderators read their queue from one partition. The queue shows the reporter and
+an excerpt, never the author of what was reported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared import wiring
+from shared.domain import events
+from shared.domain.communities import clock, cursor_tokens, images, revisions, votes
+from shared.domain.communities.access import access_topic_as_moderator
+from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, REPORTS
+from shared.domain.communities.mentions import excerpt
+from shared.domain.communities.post_models import (
+    DeleteQuery,
+    PageQuery,
+    PostPublic,
+    ReportPage,
+    ReportPublic,
+    ReportResult,
+)
+from shared.domain.communities.post_views import event_payload, load_post, present, require_active, viewer_of
+from shared.domain.communities.posts import MAX_PINNED, bump_topic, change_state, do_soft_delete
+from shared.errors import Conflict, Forbidden, NotFound
+from shared.http.auth import Principal
+from shared.ports import Patch, Query, Where
+
+PURGE_PAGE = 100
+DEFAULT_REMOVAL_REASON = "Removed by a moderator."
+
+
+async def check_delete_post(principal: Principal, post_id: str, q: DeleteQuery) -> None:
+    access, post = await load_post(principal, post_id)
+    if q.mode == "hard":
+        if not principal.is_admin:
+            raise Forbidden("Only administrators delete posts for good.", code="admin_required")
+        await purge_post(post)
+        await events.publish(events.topic_group(post["topic_id"]), "post_deleted",
+                             {"post_id": post_id, "topic_id": post["topic_id"], "state": "purged"})
+        return
+    if post.get("author_id") == principal.user_id:
+        await do_soft_delete(post, principal)
+        return
+    if not access.can("manage_posts"):
+        raise Forbidden("Only the author or a moderator may delete this post.", code="not_author")
+    await do_remove(post, principal, q.reason or DEFAULT_REMOVAL_REASON)
+
+
+async def check_remove_post(principal: Principal, post_id: str, reason: str) -> PostPublic:
+    access, post = await load_post(principal, post_id)
+    access.require("manage_posts")
+    updated = await do_remove(post, principal, reason)
+    return await present(updated, viewer_of(access), topic_title=access.topic.get("title"))
+
+
+async def do_remove(post: dict[str, Any], principal: Principal, reason: str) -> dict[str, Any]:
+    removal = {"reason": reason, "by": principal.user_id, "at": clock.now_iso()}
+    updated = await change_state(post, "removed", [Patch("set", "/removal", removal)],
+                                 from_states=("visible", "deleted"))
+    if updated is None:  # already removed
+        return await wiring.documents().read(POSTS, post["pk"], post["id"])
+    await events.publish(events.topic_group(post["topic_id"]), "post_deleted",
+                         {"post_id": post["id"], "topic_id": post["topic_id"], "state": "removed"})
+    return updated
+
+
+async def check_restore_post(principal: Principal, post_id: str) -> PostPublic:
+    access, post = await load_post(principal, post_id)
+    access.require("manage_posts")
+    updated = await change_state(post, "visible", [Patch("set", "/removal", None)], from_states=("removed",))
+    if updated is None:
+        raise Conflict("Only a removed post can be restored.", code="post_not_removed")
+    await events.publish(events.topic_group(post["topic_id"]), "post_updated", await event_payload(updated))
+    return await present(updated, viewer_of(access), topic_title=access.topic.get("title"))
+
+
+async def check_set_flag(principal: Principal, post_id: str, flag: str, value: bool) -> PostPublic:
+    """Lock (no new comments) or pin a post; moderators with manage_posts."""
+    access, post = await load_post(principal, post_id)
+    access.require("manage_posts")
+    require_active(post)
+    ops = [Patch("set", f"/{flag}", value)]
+    if flag == "pinned" and value and not post.get("pinned"):
+        pinned = await wiring.documents().count(POSTS, [Where("pinned", "=", True), Where("state", "=", "visible")],
+                                                pk=post["pk"])
+        if pinned >= MAX_PINNED:
+            raise Conflict(f"A topic pins at most {MAX_PINNED} posts.", code="too_many_pinned")
+        ops.append(Patch("set", "/pinned_at", clock.now_iso()))
+    updated = await wiring.documents().patch(POSTS, post["pk"], post_id, ops)
+    await events.publish(events.topic_group(post["topic_id"]), "post_updated", await event_payload(updated))
+    return await present(updated, viewer_of(access), topic_title=access.topic.get("title"))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# reports
+
+
+async def file_report(*, topic_id: str, target_type: str, target: dict[str, Any], post_id: str, container: str,
+                      principal: Principal, reason: str) -> ReportResult:
+    doc = {"id": f"{target['id']}.{principal.user_id}", "pk": topic_id, "target_type": target_type,
+           "target_id": target["id"], "post_id": post_id, "reason": reason, "reporter_id": principal.user_id,
+           "reporter_username": principal.username, "status": "open", "created_at": clock.now_iso(),
+           "excerpt": excerpt(target.get("title") or target.get("content"))}
+    try:
+        await wiring.documents().create(REPORTS, doc)
+    except Conflict:
+        raise Conflict("You already reported this.", code="already_reported") from None
+    try:
+        await wiring.documents().patch(container, target["pk"], target["id"], [Patch("incr", "/report_count", 1)])
+    except NotFound:
+        pass
+    return ReportResult(target_id=target["id"], reported=True)
+
+
+async def check_report_post(principal: Principal, post_id: str, reason: str) -> ReportResult:
+    _access, post = await load_post(principal, post_id)
+    require_active(post)
+    return await file_report(topic_id=post["topic_id"], target_type="post", target=post, post_id=post_id,
+                             container=POSTS, principal=principal, reason=reason)
+
+
+async def check_list_reports(principal: Principal, topic_id: str, q: PageQuery) -> ReportPage:
+    """The topic's open reports, newest first: moderators with manage_posts."""
+    await access_topic_as_moderator(principal, topic_id, "manage_posts")
+    scope = f"reports:{topic_id}"
+    continuation = cursor_tokens.decode(scope, q.cursor).get("c") if q.cursor else None
+    if q.cursor and not isinstance(continuation, str):
+        raise cursor_tokens.invalid_cursor()
+    page = await wiring.documents().query(REPORTS, Query(where=[Where("status", "=", "open")],
+                                                         order_by=[("created_at", "desc")]),
+                                          pk=topic_id, limit=q.limit, continuation=continuation)
+    items = [ReportPublic(id=doc["id"], target_type=doc["target_type"], target_id=doc["target_id"],
+                          post_id=doc["post_id"], reason=doc["reason"], reporter_username=doc.get("reporter_username"),
+                          created_at=doc["created_at"], excerpt=doc.get("excerpt")) for doc in page.items]
+    next_cursor = cursor_tokens.encode(scope, {"c": page.continuation}) if page.continuation else None
+    return ReportPage(items=items, next_cursor=next_cursor)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# purges (administrators' hard delete; F1's topic purge calls purge_topic_content)
+
+
+async def _drain(container: str, pk: str, query: Query, each) -> None:
+    docs = wiring.documents()
+    while True:
+        page = await docs.query(container, query, pk=pk, limit=PURGE_PAGE)
+        for doc in page.items:
+            await each(doc)
+        if len(page.items) < PURGE_PAGE:
+            return
+
+
+async def _delete(container: str, pk: str, id: str) -> None:
+    try:
+        await wiring.documents().delete(container, pk, id)
+    except NotFound:
+        pass
+
+
+async def purge_comment_docs(post_id: str, query: Query = Query()) -> int:
+    """Deletes comments of a post matching `query`, with their votes and revisions; returns how many."""
+    count = 0
+
+    async def purge(comment: dict[str, Any]) -> None:
+        nonlocal count
+        await votes.erase_votes_on(comment["id"])
+        await revisions.erase(comment["id"])
+        await _delete(COMMENTS, post_id, comment["id"])
+        count += 1
+
+    await _drain(COMMENTS, post_id, query, purge)
+    return count
+
+
+async def purge_post(post: dict[str, Any]) -> None:
+    post_id, topic_id = post["id"], post["topic_id"]
+    await purge_comment_docs(post_id)
+    await votes.erase_votes_on(post_id)
+    await revisions.erase(post_id)
+    await _drain(FOLLOWS, post_id, Query(), lambda doc: _delete(FOLLOWS, post_id, doc["id"]))
+    await _drain(REPORTS, topic_id, Query(where=[Where("post_id", "=", post_id)]),
+                 lambda doc: _delete(REPORTS, topic_id, doc["id"]))
+    await images.delete_image(post.get("image"))
+    try:
+        await wiring.documents().delete(POSTS, topic_id, post_id, if_match=None)
+    except NotFound:
+        return
+    if post.get("state") == "visible":
+        await bump_topic(topic_id, -1)
+
+
+async def purge_topic_content(topic_id: str) -> None:
+    """Everything posted in a topic, for good (the topic purge timer calls this before deleting the topic)."""
+    await _drain(POSTS, topic_id, Query(), purge_post)
+
+
+async def set_topic_audience(topic_id: str, visibility: str) -> None:
+    """Re-stamps the feed filter on a topic's posts after its visibility changed: "public", "private", or
+    "hidden" (pending deletion: out of every feed). Topic owners call this through F1's topic service."""
+    value = {"public": "public", "private": topic_id}.get(visibility, f"hidden:{topic_id}")
+    docs = wiring.documents()
+    continuation: str | None = None
+    while True:
+        page = await docs.query(POSTS, Query(where=[Where("audience", "!=", value)]), pk=topic_id,
+                                limit=PURGE_PAGE, continuation=continuation)
+        for post in page.items:
+            try:
+                await docs.patch(POSTS, topic_id, post["id"], [Patch("set", "/audience", value)])
+            except NotFound:
+                continue
+        continuation = page.continuation
+        if continuation is None:
+            return
+

@@ -1,0 +1,359 @@
+"""Posts: create, read, list (per topic and the cross-topic feed), edit with history, delete, vote, follow.
+
+Storage (docs/data-model-posts.md): `posts`, pk = topic id, id = "<topic id>_<random>" (content_ids.py), so a
+post is one point read and a topic's listing one partition. Counters (votes, comments) change by atomic
+patches; `hot_rank` is stored (ranking.py). Moderation (remove, lock, pin, reports, hard delete) lives in
+post_moderation.py; who sees what in post_views.py.
+
+Every write publishes its event after it succeeded: `new_post`, `post_updated`, `post_deleted`, `post_voted`
+(counts only) to the topic's group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from shared import wiring
+from shared.domain import events
+from shared.domain.communities import clock, cursor_tokens, images, mentions, ranking, revisions, votes
+from shared.domain.communities.access import (
+    TopicAccess,
+    access_topic,
+    access_topic_for_contribution,
+    anonymous_alias,
+    readable_topic_ids,
+)
+from shared.domain.communities.content_ids import FOLLOWS, POSTS, TOPICS, new_post_id
+from shared.domain.communities.post_models import (
+    TIME_RANGE_SECONDS,
+    FollowState,
+    PageQuery,
+    PostCreate,
+    PostListQuery,
+    PostPage,
+    PostPublic,
+    PostUpdate,
+    RevisionPage,
+    VoteResult,
+)
+from shared.domain.communities.post_views import (
+    Viewer,
+    event_payload,
+    load_post,
+    present,
+    present_page,
+    read_post,
+    require_active,
+    viewer_of,
+)
+from shared.domain.notifications.models import Actor
+from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed
+from shared.http.auth import Principal
+from shared.ports import Patch, Query, Where
+
+MAX_PINNED = 5
+MAX_EDIT_ATTEMPTS = 10
+SORT_ORDER: dict[str, tuple[str, str]] = {"new": ("created_at", "desc"), "old": ("created_at", "asc"),
+                                          "top": ("score", "desc"), "hot": ("hot_rank", "desc"),
+                                          "active": ("last_activity", "desc")}
+
+
+def audience(topic: dict[str, Any]) -> str:
+    """What the feed filters on: "public", or the topic id of an invite-only topic (readable by its members)."""
+    return topic["id"] if topic.get("visibility") == "private" else "public"
+
+
+def actor_of(doc: dict[str, Any]) -> Actor:
+    """How notifications name the author of a post or comment: never the real one behind an alias."""
+    if doc.get("anonymous"):
+        return Actor(display_name=doc.get("anonymous_name") or "Anonymous", anonymous=True)
+    return Actor(display_name=doc.get("author_username") or "", anonymous=False, user_id=doc.get("author_id"),
+                 username=doc.get("author_username"))
+
+
+async def alias_if_anonymous(access: TopicAccess, user_id: str, use_anonymous: bool) -> str | None:
+    if not use_anonymous:
+        return None
+    if not (access.topic.get("settings") or {}).get("allow_anonymous"):
+        raise Forbidden("This topic does not allow anonymous posts.", code="anonymous_not_allowed")
+    return await anonymous_alias(access.topic_id, user_id)
+
+
+async def bump_topic(topic_id: str, posts: int, activity: str | None = None) -> None:
+    ops = [Patch("incr", "/post_count", posts)] if posts else []
+    if activity:
+        ops.append(Patch("set", "/last_activity", activity))
+    if not ops:
+        return
+    try:
+        await wiring.documents().patch(TOPICS, topic_id, topic_id, ops)
+    except NotFound:
+        pass  # the topic was purged meanwhile; nothing left to count
+
+
+# ---------------------------------------------------------------------------------------------------------
+# create
+
+
+async def check_create_post(principal: Principal, topic_id: str, body: PostCreate) -> PostPublic:
+    access = await access_topic_for_contribution(principal, topic_id)
+    alias = await alias_if_anonymous(access, principal.user_id, body.use_anonymous)
+    image = await images.claim(principal.user_id, body.image_id) if body.image_id else None
+    now = clock.now_iso()
+    doc = {"id": new_post_id(topic_id), "pk": topic_id, "kind": "post", "topic_id": topic_id,
+           "audience": audience(access.topic), "author_id": principal.user_id,
+           "author_username": principal.username, "anonymous": alias is not None, "anonymous_name": alias,
+           "title": body.title, "content": body.content, "tags": body.tags, "image": image,
+           "upvote_count": 0, "downvote_count": 0, "score": 0, "comment_count": 0,
+           "hot_rank": ranking.hot_rank(0, now), "state": "visible", "locked": False, "pinned": False,
+           "edit_count": 0, "created_at": now, "edited_at": None, "last_activity": now, "report_count": 0}
+    created = await wiring.documents().create(POSTS, doc)
+    # Independent follow-up writes, side by side once the post exists. Authors follow their own posts, so they
+    # hear about comments.
+    await asyncio.gather(
+        bump_topic(topic_id, 1, now), follow(created, principal.user_id),
+        *([images.forget_claim(image)] if image else []),
+        mentions.notify_mentions(topic=access.topic, item_id=created["id"], post_id=created["id"], comment_id=None,
+                                 text=created["content"], title=created["title"], author_id=principal.user_id,
+                                 actor=actor_of(created)))
+    await events.publish(events.topic_group(topic_id), "new_post", await event_payload(created))
+    return await present(created, viewer_of(access), followed=True, topic_title=access.topic.get("title"))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# read
+
+
+async def check_get_post(principal: Principal | None, post_id: str) -> PostPublic:
+    access, post = await load_post(principal, post_id)
+    viewer = viewer_of(access)
+    vote, followed = 0, False
+    if viewer.user_id:
+        (vote, _), followed_docs = await asyncio.gather(
+            votes.current_vote(post_id, viewer.user_id),
+            wiring.documents().read_many(FOLLOWS, [(post_id, viewer.user_id)]))
+        followed = bool(followed_docs)
+    return await present(post, viewer, vote=vote, followed=followed, topic_title=access.topic.get("title"))
+
+
+def _list_scope(topic_id: str, q: PostListQuery) -> str:
+    return f"posts:{topic_id}:{q.sort}:{q.time_range if q.sort == 'top' else 'all'}"
+
+
+async def check_list_posts(principal: Principal | None, topic_id: str, q: PostListQuery) -> PostPage:
+    """A page of a topic's visible posts in the chosen order; pinned posts come apart, on the first page.
+
+    The access check and the queries run side by side (one round trip instead of two); nothing the queries
+    found is used unless the check let the caller in."""
+    scope = _list_scope(topic_id, q)
+    since: str | None = None
+    continuation: str | None = None
+    if q.cursor:
+        position = cursor_tokens.decode(scope, q.cursor)
+        since, continuation = position.get("since"), position.get("c")
+        if not isinstance(continuation, str):
+            raise cursor_tokens.invalid_cursor()
+    elif q.sort == "top" and TIME_RANGE_SECONDS[q.time_range]:
+        since = clock.later_iso(seconds=-TIME_RANGE_SECONDS[q.time_range])
+    where = [Where("state", "=", "visible"), Where("pinned", "=", False)]
+    if since:
+        where.append(Where("created_at", ">=", since))
+    docs = wiring.documents()
+    lookups = [access_topic(principal, topic_id),
+               docs.query(POSTS, Query(where=where, order_by=[SORT_ORDER[q.sort]]), pk=topic_id, limit=q.limit,
+                          continuation=continuation)]
+    if not q.cursor:
+        lookups.append(docs.query(POSTS, Query(where=[Where("state", "=", "visible"), Where("pinned", "=", True)],
+                                               order_by=[("pinned_at", "desc")]), pk=topic_id, limit=MAX_PINNED))
+    results = await asyncio.gather(*lookups, return_exceptions=True)
+    for outcome in results:  # the access decision first: a hidden topic is a 404 whatever the queries did
+        if isinstance(outcome, BaseException):
+            raise outcome
+    access, page = results[0], results[1]
+    pinned_docs = results[2].items if len(results) > 2 else []
+    title = access.topic.get("title")
+    shown = await present_page(pinned_docs + page.items, viewer_of(access), topic_titles={topic_id: title})
+    next_cursor = cursor_tokens.encode(scope, {"since": since, "c": page.continuation}) if page.continuation else None
+    return PostPage(items=shown[len(pinned_docs):], next_cursor=next_cursor, pinned=shown[:len(pinned_docs)])
+
+
+async def check_feed(principal: Principal | None, q: PageQuery) -> PostPage:
+    """Recent posts across every topic the caller may read, newest first.
+
+    Paged by keyset (created_at, then the ids already shown at that instant) rather than a store continuation,
+    because the set of readable topics is recomputed on every page and may change between pages."""
+    readable = await readable_topic_ids(principal)
+    scope = f"feed:{principal.user_id if principal else '-'}"
+    before: str | None = None
+    seen: list[str] = []
+    if q.cursor:
+        position = cursor_tokens.decode(scope, q.cursor)
+        before, seen = position.get("before"), position.get("seen")
+        if not isinstance(before, str) or not isinstance(seen, list):
+            raise cursor_tokens.invalid_cursor()
+    where = [Where("state", "=", "visible")]
+    if not readable.all_private:
+        where.append(Where("audience", "in", ["public", *readable.private_ids]))
+    if before:
+        where.append(Where("created_at", "<=", before))
+    docs = wiring.documents()
+    page = await docs.query(POSTS, Query(where=where, order_by=[("created_at", "desc")]), limit=q.limit + len(seen))
+    fresh = [doc for doc in page.items if not (doc["created_at"] == before and doc["id"] in seen)]
+    more = page.continuation is not None or len(fresh) > q.limit
+    items = fresh[:q.limit]
+    next_cursor = None
+    if more and items:
+        last = items[-1]["created_at"]
+        same_instant = [doc["id"] for doc in items if doc["created_at"] == last]
+        if last == before:
+            same_instant = seen + same_instant
+        next_cursor = cursor_tokens.encode(scope, {"before": last, "seen": same_instant})
+    topic_ids = list(dict.fromkeys(doc["topic_id"] for doc in items))
+    topics = await docs.read_many(TOPICS, [(tid, tid) for tid in topic_ids]) if topic_ids else []
+    titles = {topic["id"]: topic.get("title") for topic in topics}
+    viewer = Viewer(user_id=principal.user_id if principal else None, is_admin=bool(principal and principal.is_admin))
+    if not viewer.is_admin:
+        # A topic awaiting deletion (or purged) takes its posts with it, until set_topic_audience re-stamps them.
+        active = {topic["id"] for topic in topics if topic.get("status", "active") == "active"}
+        items = [doc for doc in items if doc["topic_id"] in active]
+    return PostPage(items=await present_page(items, viewer, topic_titles=titles), next_cursor=next_cursor)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# edit, history, delete
+
+
+def _require_author(post: dict[str, Any], principal: Principal) -> None:
+    if post.get("author_id") != principal.user_id:
+        raise Forbidden("Only the author may do this.", code="not_author")
+
+
+async def check_update_post(principal: Principal, post_id: str, body: PostUpdate) -> PostPublic:
+    access, post = await load_post(principal, post_id, contribute=True)
+    _require_author(post, principal)
+    docs = wiring.documents()
+    for _ in range(MAX_EDIT_ATTEMPTS):
+        require_active(post)
+        changes = {name: value for name, value in body.model_dump(exclude_none=True).items()
+                   if post.get(name) != value}
+        if not changes:
+            return await present(post, viewer_of(access), topic_title=access.topic.get("title"))
+        now = clock.now_iso()
+        version = post.get("edit_count", 0) + 1
+        await revisions.save(post_id, version, {k: post.get(k) for k in ("title", "content", "tags")},
+                             created_at=post.get("edited_at") or post["created_at"], replaced_at=now)
+        replacement = {k: v for k, v in post.items() if not k.startswith("_")}
+        replacement.update(changes, edit_count=version, edited_at=now)
+        try:
+            updated = await docs.replace(POSTS, replacement, if_match=post["_etag"])
+            break
+        except PreconditionFailed:
+            post = await read_post(post["topic_id"], post_id)  # a vote or another edit came first
+    else:
+        raise Conflict("The post keeps changing; try again.", code="edit_conflict")
+    await mentions.notify_mentions(topic=access.topic, item_id=post_id, post_id=post_id, comment_id=None,
+                                   text=updated.get("content"), title=updated.get("title"),
+                                   author_id=principal.user_id, actor=actor_of(updated))
+    await events.publish(events.topic_group(updated["topic_id"]), "post_updated", await event_payload(updated))
+    return await present(updated, viewer_of(access), topic_title=access.topic.get("title"))
+
+
+async def check_post_history(principal: Principal | None, post_id: str, q: PageQuery) -> RevisionPage:
+    _access, post = await load_post(principal, post_id)
+    if post.get("state") == "deleted" and not (principal and principal.is_admin):
+        return RevisionPage(items=[], next_cursor=None)
+    return await revisions.history(post_id, limit=q.limit, cursor=q.cursor)
+
+
+async def change_state(post: dict[str, Any], new_state: str, extra: list[Patch], *,
+                       from_states: tuple[str, ...]) -> dict[str, Any] | None:
+    """Moves a post between visible / deleted / removed with a conditional patch, keeping the topic's post_count
+    exact: only the request whose patch took the post out of (or back into) "visible" changes the count."""
+    docs = wiring.documents()
+    for state in from_states:
+        try:
+            updated = await docs.patch(POSTS, post["pk"], post["id"], [Patch("set", "/state", new_state), *extra],
+                                       condition=[Where("state", "=", state)])
+        except PreconditionFailed:
+            continue
+        delta = (new_state == "visible") - (state == "visible")
+        await bump_topic(post["topic_id"], delta)
+        return updated
+    return None
+
+
+async def do_soft_delete(post: dict[str, Any], principal: Principal) -> None:
+    updated = await change_state(post, "deleted", [Patch("set", "/deleted_at", clock.now_iso())],
+                                 from_states=("visible",))
+    if updated is not None:
+        await events.publish(events.topic_group(post["topic_id"]), "post_deleted",
+                             {"post_id": post["id"], "topic_id": post["topic_id"], "state": "deleted"})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# votes and follows
+
+
+def _target(post: dict[str, Any]) -> votes.Target:
+    return votes.Target(container=POSTS, pk=post["pk"], id=post["id"], kind="post", topic_id=post["topic_id"],
+                        post_id=post["id"])
+
+
+async def check_vote_post(principal: Principal, post_id: str, *, value: int | None = None,
+                          toggle: int | None = None) -> VoteResult:
+    _access, post = await load_post(principal, post_id, contribute=True)
+    require_active(post)
+    outcome = await votes.cast(_target(post), principal.user_id, value=value, toggle=toggle)
+    updated = outcome.target
+    if outcome.changed:
+        rank = ranking.hot_rank(updated.get("score", 0), updated["created_at"])
+        try:
+            await wiring.documents().patch(POSTS, post["pk"], post_id, [Patch("set", "/hot_rank", rank)])
+        except NotFound:
+            pass
+        await events.publish(events.topic_group(post["topic_id"]), "post_voted",
+                             {"post_id": post_id, "topic_id": post["topic_id"], **_counts(updated)})
+    return VoteResult(target_id=post_id, user_vote=outcome.value, **_counts(updated))
+
+
+def _counts(doc: dict[str, Any]) -> dict[str, int]:
+    return {"upvote_count": doc.get("upvote_count", 0), "downvote_count": doc.get("downvote_count", 0),
+            "score": doc.get("score", 0)}
+
+
+async def follow(post: dict[str, Any], user_id: str) -> None:
+    try:
+        await wiring.documents().create(FOLLOWS, {"id": user_id, "pk": post["id"], "follower_id": user_id,
+                                                  "topic_id": post["topic_id"], "created_at": clock.now_iso()})
+    except Conflict:
+        pass
+
+
+async def check_follow_post(principal: Principal, post_id: str, following: bool) -> FollowState:
+    _access, post = await load_post(principal, post_id)
+    if following:
+        require_active(post)
+        await follow(post, principal.user_id)
+    else:
+        try:
+            await wiring.documents().delete(FOLLOWS, post_id, principal.user_id)
+        except NotFound:
+            pass
+    return FollowState(post_id=post_id, following=following)
+
+
+async def note_comment(post: dict[str, Any], comments: int, activity: str | None) -> None:
+    """A comment was added (or removed): the post's comment_count and last_activity, and the topic's activity."""
+    ops = [Patch("incr", "/comment_count", comments)] if comments else []
+    if activity:
+        ops.append(Patch("set", "/last_activity", activity))
+
+    async def on_post() -> None:
+        try:
+            await wiring.documents().patch(POSTS, post["pk"], post["id"], ops)
+        except NotFound:
+            pass  # purged meanwhile
+
+    await asyncio.gather(*([on_post()] if ops else []), *([bump_topic(post["topic_id"], 0, activity)]
+                                                          if activity else []))

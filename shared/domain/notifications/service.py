@@ -1,0 +1,162 @@
+"""Creating, listing, reading and expiring notifications.
+
+Storage (docs/data-model-posts.md):
+- `notifications`, pk = user id. The id says what caused the notification ("mention_<item id>",
+  "reply_<comment id>", "comment_<comment id>"), so a cause notifies a user at most once however often it is
+  processed (a retried queue message, an edit that keeps the mention): the second create is a Conflict.
+  Each document carries `ttl` (seconds; Cosmos DB deletes it) and `expires_at`; the SQLite store keeps expired
+  ones until the purge timer, so every read also filters on `expires_at`.
+- `notification_state`, pk = id = user id: `read_before`. "Read all" moves this watermark instead of writing
+  every notification, so it costs one write however many are unread.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from shared import wiring
+from shared.domain import events
+from shared.domain.communities import clock, cursor_tokens
+from shared.domain.notifications.models import (
+    Actor,
+    NotificationPage,
+    NotificationPublic,
+    NotificationType,
+    ReadAllResult,
+    UnreadCount,
+)
+from shared.errors import Conflict, NotFound, PreconditionFailed
+from shared.ports import Patch, Query, Where
+
+NOTIFICATIONS = "notifications"
+NOTIFICATION_STATE = "notification_state"
+TTL_SECONDS = 90 * 86_400
+PURGE_PAGE = 200
+
+
+def notification_not_found() -> NotFound:
+    return NotFound("Notification not found.", code="notification_not_found")
+
+
+def present(doc: dict[str, Any], read_before: str | None) -> NotificationPublic:
+    read = bool(doc.get("read")) or (read_before is not None and doc["created_at"] <= read_before)
+    actor = doc.get("actor")
+    return NotificationPublic(id=doc["id"], type=doc["type"], title=doc["title"], message=doc["message"],
+                              data=doc.get("data") or {}, actor=Actor(**actor) if actor else None, read=read,
+                              created_at=doc["created_at"], expires_at=doc["expires_at"])
+
+
+async def notify(user_id: str, notification_id: str, type: NotificationType, *, title: str, message: str,
+                 data: dict[str, str], actor: Actor | None) -> dict[str, Any] | None:
+    """Creates the notification unless this cause already notified this user; publishes `new_notification`
+    to the user's group after the write. Returns the document, or None when it already existed."""
+    moment = clock.now()
+    doc = {"id": notification_id, "pk": user_id, "user_id": user_id, "type": type, "title": title,
+           "message": message, "data": data, "actor": actor.model_dump() if actor else None, "read": False,
+           "created_at": clock.iso(moment), "expires_at": clock.iso(moment + timedelta(seconds=TTL_SECONDS)),
+           "ttl": TTL_SECONDS}
+    try:
+        created = await wiring.documents().create(NOTIFICATIONS, doc)
+    except Conflict:
+        return None
+    await events.publish_to_user(user_id, "new_notification", present(created, None).model_dump(mode="json"))
+    return created
+
+
+async def _read_before(user_id: str) -> str | None:
+    try:
+        state = await wiring.documents().read(NOTIFICATION_STATE, user_id, user_id)
+    except NotFound:
+        return None
+    return state.get("read_before")
+
+
+def _unread_where(now: str, read_before: str | None) -> list[Where]:
+    where = [Where("expires_at", ">", now), Where("read", "=", False)]
+    if read_before is not None:
+        where.append(Where("created_at", ">", read_before))
+    return where
+
+
+async def list_notifications(user_id: str, *, limit: int, cursor: str | None, unread_only: bool) -> NotificationPage:
+    scope = f"notifications:{user_id}:{int(unread_only)}"
+    if cursor:
+        # The time and watermark the first page used: filter values must not change between pages.
+        position = cursor_tokens.decode(scope, cursor)
+        now, read_before, continuation = position.get("now"), position.get("rb"), position.get("c")
+        if not isinstance(now, str) or not isinstance(continuation, str):
+            raise cursor_tokens.invalid_cursor()
+    else:
+        now, read_before, continuation = clock.now_iso(), await _read_before(user_id), None
+    where = _unread_where(now, read_before) if unread_only else [Where("expires_at", ">", now)]
+    page = await wiring.documents().query(NOTIFICATIONS, Query(where=where, order_by=[("created_at", "desc")]),
+                                          pk=user_id, limit=limit, continuation=continuation)
+    next_cursor = None
+    if page.continuation:
+        next_cursor = cursor_tokens.encode(scope, {"now": now, "rb": read_before, "c": page.continuation})
+    return NotificationPage(items=[present(doc, read_before) for doc in page.items], next_cursor=next_cursor)
+
+
+async def unread_count(user_id: str) -> UnreadCount:
+    read_before = await _read_before(user_id)
+    count = await wiring.documents().count(NOTIFICATIONS, _unread_where(clock.now_iso(), read_before), pk=user_id)
+    return UnreadCount(count=count)
+
+
+async def mark_read(user_id: str, notification_id: str) -> NotificationPublic:
+    docs = wiring.documents()
+    try:
+        doc = await docs.patch(NOTIFICATIONS, user_id, notification_id, [Patch("set", "/read", True)],
+                               condition=[Where("expires_at", ">", clock.now_iso())])
+    except (NotFound, PreconditionFailed):  # a failed condition: expired, only awaiting the purge
+        raise notification_not_found() from None
+    return present(doc, None)
+
+
+async def mark_all_read(user_id: str) -> ReadAllResult:
+    moment = clock.now_iso()
+    await wiring.documents().upsert(NOTIFICATION_STATE, {"id": user_id, "pk": user_id, "read_before": moment})
+    return ReadAllResult(read_before=moment)
+
+
+async def delete_notification(user_id: str, notification_id: str) -> None:
+    try:
+        await wiring.documents().delete(NOTIFICATIONS, user_id, notification_id)
+    except NotFound:
+        raise notification_not_found() from None
+
+
+async def purge_expired() -> int:
+    """Deletes notifications past their expiry (Cosmos DB does it by `ttl`; the SQLite store needs this)."""
+    docs = wiring.documents()
+    now = clock.now_iso()
+    purged = 0
+    while True:
+        page = await docs.query(NOTIFICATIONS, Query(where=[Where("expires_at", "<=", now)]), limit=PURGE_PAGE)
+        for doc in page.items:
+            try:
+                await docs.delete(NOTIFICATIONS, doc["pk"], doc["id"])
+                purged += 1
+            except NotFound:
+                continue
+        if len(page.items) < PURGE_PAGE:
+            return purged
+
+
+async def erase_user(user_id: str) -> None:
+    """Account erasure: the user's notifications and read state go."""
+    docs = wiring.documents()
+    while True:
+        page = await docs.query(NOTIFICATIONS, Query(), pk=user_id, limit=PURGE_PAGE)
+        for doc in page.items:
+            try:
+                await docs.delete(NOTIFICATIONS, user_id, doc["id"])
+            except NotFound:
+                continue
+        if len(page.items) < PURGE_PAGE:
+            break
+    try:
+        await docs.delete(NOTIFICATION_STATE, user_id, user_id)
+    except NotFound:
+        pass
