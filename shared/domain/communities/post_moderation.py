@@ -206,19 +206,18 @@ async def purge_topic_content(topic_id: str) -> None:
 
 async def set_topic_audience(topic_id: str, visibility: str) -> None:
     """Re-stamps the feed filter on a topic's posts after its visibility changed: "public", "private", or
-    "hidden" (pending deletion: out of every feed). Topic owners call this through F1's topic service."""
+    "hidden" (pending deletion: out of every feed). Runs from the `topic-audience` queue; idempotent.
+
+    Each round asks again for posts not yet stamped, so a page never shifts under the patches it causes."""
     value = {"public": "public", "private": topic_id}.get(visibility, f"hidden:{topic_id}")
     docs = wiring.documents()
-    continuation: str | None = None
     while True:
-        page = await docs.query(POSTS, Query(where=[Where("audience", "!=", value)]), pk=topic_id,
-                                limit=PURGE_PAGE, continuation=continuation)
+        page = await docs.query(POSTS, Query(where=[Where("audience", "!=", value)]), pk=topic_id, limit=PURGE_PAGE)
         for post in page.items:
             try:
                 await docs.patch(POSTS, topic_id, post["id"], [Patch("set", "/audience", value)])
             except NotFound:
                 continue
-        continuation = page.continuation
-        if continuation is None:
+        if not page.items:
             return
 

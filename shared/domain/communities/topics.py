@@ -481,6 +481,7 @@ async def check_delete_topic(principal: Principal, topic_id: str) -> DeletionRes
         condition=[Where("status", "=", "active")])
     if approved:
         await release_title(access.topic)
+    await queue_audience_change(topic_id, "hidden")
     await events.publish(events.topic_group(topic_id), "topic_deleted", {"topic_id": topic_id})
     return DeletionResult(topic_id=topic_id, status=status, permanent_delete_at=deletion["permanent_delete_at"])
 
@@ -526,7 +527,17 @@ async def check_reject_deletion(principal: Principal, topic_id: str) -> Deletion
             Patch("set", "/updated_at", clock.now_iso())], if_match=topic.get("_etag"))
     except PreconditionFailed:
         raise Conflict("The topic changed meanwhile; look again.", code="concurrent_update") from None
+    await queue_audience_change(topic_id, topic.get("visibility", "public"))
     return DeletionResult(topic_id=topic_id, status="active")
+
+
+AUDIENCE_QUEUE = "topic-audience"
+
+
+async def queue_audience_change(topic_id: str, visibility: str) -> None:
+    """Posts carry their topic's audience for feed filtering; re-stamping them all is background work."""
+    await wiring.queue().send(AUDIENCE_QUEUE, {"topic_id": topic_id, "visibility": visibility},
+                              message_id=f"{topic_id}/audience/{visibility}/{clock.now_iso()}")
 
 
 # ---------------------------------------------------------------------------------------------------------
