@@ -1,22 +1,37 @@
-// Serverless NoSQL account, identity only. Every container is partitioned on /pk (see docs/data-model.md).
+// Serverless NoSQL account, identity only. Every container is partitioned on /pk (docs/data-model.md lists them).
 param location string
 param name string
 param databaseName string = 'topicsflow'
 
 @description('Containers and their default TTL in seconds (-1: on, per item; absent: off).')
 param containers array = [
+  // accounts
   { name: 'users' }
-  { name: 'accounts' }
+  { name: 'credentials' }
+  { name: 'usernames' }
+  { name: 'emails' }
+  { name: 'blocks' }
+  // topics
   { name: 'topics' }
+  { name: 'topic_titles' }
   { name: 'memberships' }
+  { name: 'user_topics' }
+  { name: 'invitations' }
+  { name: 'aliases' }
+  // posts
   { name: 'posts' }
   { name: 'comments' }
   { name: 'votes' }
   { name: 'follows' }
-  { name: 'notifications', ttl: -1 }
+  { name: 'revisions' }
+  { name: 'reports' }
+  { name: 'notifications', ttl: -1 } // each notification carries its own ttl
+  { name: 'notification_state' }
+  // models
   { name: 'models' }
+  { name: 'model_owners' }
   { name: 'model_versions' }
-  { name: 'jobs', ttl: -1 }
+  { name: 'model_jobs' }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {

@@ -1,7 +1,7 @@
 // Standard tier: duplicate detection needs it (Basic has none). Identity only.
 param location string
 param name string
-param queues array = ['mail', 'account-jobs', 'model-jobs', 'fanout']
+param queues array = ['mail', 'account-erasure', 'comment-notifications', 'topic-audience', 'model-jobs']
 param maxDeliveryCount int = 10
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {

@@ -37,10 +37,13 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
   }
 }
 
-resource deployments 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+param appContainers array = ['deployments', 'profile-images', 'post-images', 'models', 'model-data']
+
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [for c in appContainers: {
   parent: blobService
-  name: 'deployments'
-}
+  name: c
+  properties: { publicAccess: 'None' }
+}]
 
 // Uploads that were never confirmed (and soft-deleted model artifacts) age out.
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from shared.adapters.documents_sqlite import SqliteDocuments
-from devhost.standins.processes import StandIn
 from devhost.standins.cosmos import EMULATOR_KEY, endpoint, start_cosmos
+from devhost.standins.processes import StandIn
+from shared.adapters.documents_sqlite import SqliteDocuments
 
 DOCUMENT_BACKENDS = ["sqlite", "cosmos"]
 

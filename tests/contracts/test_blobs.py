@@ -20,12 +20,12 @@ import pytest
 from starlette.applications import Starlette
 
 from devhost.blob_routes import blob_routes
+from devhost.standins.azurite import start_azurite
 from shared.adapters.blobs_azure import AzureBlobs
 from shared.adapters.blobs_local import LocalBlobs
 from shared.errors import BadRequest, Conflict, NotFound
 from shared.ports import Blobs
 from shared.settings import Settings
-from devhost.standins.azurite import start_azurite
 
 LOCAL_BASE_URL = "http://devhost.test"
 

@@ -9,6 +9,7 @@ import asyncio
 
 import pytest
 
+from devhost.standins.cosmos import EMULATOR_KEY
 from shared.errors import BadRequest, Conflict, NotFound, PreconditionFailed
 from shared.ports import BatchOp, Documents, Patch, Query, Where
 from tests.contracts.documents_fixtures import (  # noqa: F401 - cosmos_standin is a fixture
@@ -18,7 +19,6 @@ from tests.contracts.documents_fixtures import (  # noqa: F401 - cosmos_standin 
     documents_store_for,
     make_store,
 )
-from devhost.standins.cosmos import EMULATOR_KEY
 
 C = "items"
 

@@ -14,11 +14,11 @@ import time
 
 import pytest
 
+from devhost.standins.processes import ROOT, free_port
 from shared.adapters.kv_redis import RedisKeyValue
 from shared.http.endpoint import rate_limit_headers
 from shared.ports import KeyValue
 from shared.settings import Settings
-from devhost.standins.processes import ROOT, free_port
 
 REAL_REDIS_URL = "redis://127.0.0.1:6379/15"
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
+from devhost.standins.processes import free_port
 from shared.adapters.mail_outbox import OutboxMailer, read_outbox
 from shared.adapters.mail_sendgrid import MailNotSent, SendGridMailer
 from shared.ports import Mail, Mailer
 from shared.settings import Settings
-from devhost.standins.processes import free_port
 
 API_KEY = "SG.test-key-abcdefghijklmnop.qrstuvwxyz0123456789"
 SENDER = "no-reply@topicsflow.test"

@@ -19,9 +19,9 @@ from typing import Any, TypeVar
 import httpx
 import uvicorn
 
+from devhost.standins.processes import free_port
 from shared import wiring
 from shared.settings import DEV_WEBPUBSUB_KEY, get_settings
-from devhost.standins.processes import free_port
 
 T = TypeVar("T")
 

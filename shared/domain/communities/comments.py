@@ -1,7 +1,7 @@
 """Comments: threaded (depth at most 10), listed as trees (comment_tree.py), created, replied to, edited with
 history, deleted (the text goes, the thread shape stays), removed by moderators, voted on, reported.
 
-Storage (docs/data-model-posts.md): `comments`, pk = post id, id = "<post id>_<random>", so a comment is a
+Storage (docs/data-model.md): `comments`, pk = post id, id = "<post id>_<random>", so a comment is a
 point read and a post's thread one partition. Events go to the post's group after each write: `new_comment`,
 `comment_updated`, `comment_deleted`, `comment_voted` (counts only). Followers of the post and the author of
 the parent comment are notified through the `comment-notifications` queue, so a busy post's fan-out never

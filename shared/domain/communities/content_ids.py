@@ -1,4 +1,4 @@
-"""Ids of posts and comments, and the containers that hold them and their edges (docs/data-model-posts.md).
+"""Ids of posts and comments, and the containers that hold them and their edges (docs/data-model.md).
 
 A post's id carries its topic's id and a comment's id carries its post's id:
 

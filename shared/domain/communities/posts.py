@@ -1,6 +1,6 @@
 """Posts: create, read, list (per topic and the cross-topic feed), edit with history, delete, vote, follow.
 
-Storage (docs/data-model-posts.md): `posts`, pk = topic id, id = "<topic id>_<random>" (content_ids.py), so a
+Storage (docs/data-model.md): `posts`, pk = topic id, id = "<topic id>_<random>" (content_ids.py), so a
 post is one point read and a topic's listing one partition. Counters (votes, comments) change by atomic
 patches; `hot_rank` is stored (ranking.py). Moderation (remove, lock, pin, reports, hard delete) lives in
 post_moderation.py; who sees what in post_views.py.

@@ -1,6 +1,6 @@
 """Creating, listing, reading and expiring notifications.
 
-Storage (docs/data-model-posts.md):
+Storage (docs/data-model.md):
 - `notifications`, pk = user id. The id says what caused the notification ("mention_<item id>",
   "reply_<comment id>", "comment_<comment id>"), so a cause notifies a user at most once however often it is
   processed (a retried queue message, an edit that keeps the mention): the second create is a Conflict.

@@ -1,0 +1,28 @@
+import re
+from pathlib import Path
+
+import function_app
+from devhost.function_index import FunctionIndex
+
+INFRA = Path(__file__).resolve().parents[1] / "infra"
+
+
+def bicep_list(path: Path, param: str) -> set[str]:
+    text = path.read_text()
+    block = re.search(rf"param {param} array = \[(.*?)\]", text, re.S)
+    assert block, f"{param} not found in {path.name}"
+    return set(re.findall(r"'([a-z0-9_-]+)'", block.group(1)))
+
+
+def test_every_queue_a_function_listens_on_is_declared_in_the_service_bus_bicep():
+    listened = set(FunctionIndex.from_app(function_app.app).service_bus)
+    declared = bicep_list(INFRA / "app" / "servicebus.bicep", "queues")
+    assert listened <= declared, f"declare these queues in infra/app/servicebus.bicep: {sorted(listened - declared)}"
+
+
+def test_the_queues_dead_letter_after_the_same_delivery_count_as_the_local_stand_in():
+    from shared.settings import Settings
+
+    text = (INFRA / "app" / "servicebus.bicep").read_text()
+    assert f"param maxDeliveryCount int = {Settings().queue_max_delivery_count}" in text
+    assert "requiresDuplicateDetection: true" in text
