@@ -5,6 +5,8 @@ stand-in and hub: Service Bus has no emulator that runs here). The stand-ins kee
 from __future__ import annotations
 
 import os
+import signal
+import sys
 
 from devhost import __main__ as devhost_main
 from devhost.standins.azurite import start_azurite
@@ -13,6 +15,9 @@ from shared.settings import PROJECT_ROOT
 
 
 def main() -> None:
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets `finally` stop the
+    # stand-ins instead of leaving them running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     logs = PROJECT_ROOT / ".data" / "stand-ins"
     cosmos = start_cosmos(logs)
     azurite = start_azurite(logs)
