@@ -37,7 +37,7 @@ def main() -> None:
     host = os.environ.get("HOST", "127.0.0.1")
     print(f"Dev host on http://localhost:{port} (stack: {settings.app_stack}); developer page at /dev")
     # proxy_headers=False: the dev host is the edge; it must not believe a client's own X-Forwarded-For.
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", ws="websockets",
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", ws="websockets-sansio",
                 proxy_headers=False)
 
 

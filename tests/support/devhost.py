@@ -60,7 +60,7 @@ class DevHostHandle:
         self.app = create_app(get_settings())
         # proxy_headers=False: uvicorn would otherwise take the client address from a loopback client's own
         # X-Forwarded-For, which is exactly the spoofing the rate-limit tests check is impossible.
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", ws="websockets",
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", ws="websockets-sansio",
                                 proxy_headers=False, lifespan="on")
         self._server = uvicorn.Server(config)
         started = threading.Event()
