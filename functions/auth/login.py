@@ -4,17 +4,11 @@
 from __future__ import annotations
 
 from functions.auth import bp, cookies, rate_rules
-from shared.domain.accounts import login
-from shared.domain.accounts.models import (
-    LoginBody,
-    LoginResult,
-    LoginTwoFactorBody,
-    PageQuery,
-    SessionPage,
-    SessionPath,
-    WhoAmI,
-)
 from shared.http.endpoint import Call, Reply, endpoint
+from shared.lazy import lazy_models, lazy_module
+
+login = lazy_module("shared.domain.accounts.login")
+models = lazy_models("shared.domain.accounts.models")
 
 
 def _client(call: Call) -> login.Client:
@@ -35,19 +29,19 @@ def _reply(outcome: login.LoginOutcome) -> Reply:
 
 
 @bp.route(route="auth/login", methods=["POST"])
-@endpoint(summary="Log in with a username or email and the password", auth="none", body=LoginBody,
-          response=LoginResult, errors=[401, 403, 429], rate_limits=[rate_rules.LOGIN],
+@endpoint(summary="Log in with a username or email and the password", auth="none", body=models.LoginBody,
+          response=models.LoginResult, errors=[401, 403, 429], rate_limits=[rate_rules.LOGIN],
           description="Starts a session, or, when two-factor authentication is on, answers two_factor_required "
                       "with a pending_token for /auth/login/2fa. Send token=true to get the session token in the "
                       "body (API clients, Authorization: Bearer) instead of a cookie.")
-async def auth_log_in(call: Call[LoginBody]) -> Reply:
+async def auth_log_in(call: Call[models.LoginBody]) -> Reply:
     return _reply(await login.check_login(call.body, _client(call)))
 
 
 @bp.route(route="auth/login/2fa", methods=["POST"])
-@endpoint(summary="Finish a login with an authenticator or backup code", auth="none", body=LoginTwoFactorBody,
-          response=LoginResult, errors=[401, 429], rate_limits=[rate_rules.LOGIN_SECOND_FACTOR])
-async def auth_log_in_second_factor(call: Call[LoginTwoFactorBody]) -> Reply:
+@endpoint(summary="Finish a login with an authenticator or backup code", auth="none", body=models.LoginTwoFactorBody,
+          response=models.LoginResult, errors=[401, 429], rate_limits=[rate_rules.LOGIN_SECOND_FACTOR])
+async def auth_log_in_second_factor(call: Call[models.LoginTwoFactorBody]) -> Reply:
     return _reply(await login.check_login_second_factor(call.body, _client(call)))
 
 
@@ -68,22 +62,22 @@ async def auth_log_out_everywhere(call: Call) -> Reply:
 
 @bp.route(route="auth/me", methods=["GET"])
 @endpoint(summary="Who is calling, and this session (with its CSRF token for cookie sessions)", auth="user",
-          response=WhoAmI, errors=[401], rate_limits=[rate_rules.SESSIONS])
-async def auth_who_am_i(call: Call) -> WhoAmI:
+          response=models.WhoAmI, errors=[401], rate_limits=[rate_rules.SESSIONS])
+async def auth_who_am_i(call: Call) -> models.WhoAmI:
     # authenticate() prefers a Bearer header, so without one the session came from the cookie.
     via_cookie = not (call.header("authorization") or "").lower().startswith("bearer ")
     return await login.check_whoami(call.user, via_cookie=via_cookie)
 
 
 @bp.route(route="auth/sessions", methods=["GET"])
-@endpoint(summary="List this account's sessions", auth="user", query=PageQuery, response=SessionPage,
+@endpoint(summary="List this account's sessions", auth="user", query=models.PageQuery, response=models.SessionPage,
           errors=[401, 422], rate_limits=[rate_rules.SESSIONS])
-async def auth_list_sessions(call: Call) -> SessionPage:
+async def auth_list_sessions(call: Call) -> models.SessionPage:
     return await login.check_list_sessions(call.user, limit=call.query.limit, cursor=call.query.cursor)
 
 
 @bp.route(route="auth/sessions/{session_id}", methods=["DELETE"])
-@endpoint(summary="End one of this account's sessions", auth="user", path=SessionPath, status=204,
+@endpoint(summary="End one of this account's sessions", auth="user", path=models.SessionPath, status=204,
           errors=[401, 403, 404], rate_limits=[rate_rules.SESSIONS])
 async def auth_end_session(call: Call) -> Reply:
     await login.check_end_session(call.user, call.path.session_id)

@@ -3,44 +3,40 @@
 from __future__ import annotations
 
 from functions.auth import bp, rate_rules
-from shared.domain.accounts import two_factor
-from shared.domain.accounts.models import (
-    BackupCodes,
-    PasswordAndCodeBody,
-    PasswordConfirmBody,
-    TwoFactorConfirmBody,
-    TwoFactorSetup,
-)
 from shared.http.endpoint import Call, Reply, endpoint
+from shared.lazy import lazy_models, lazy_module
+
+two_factor = lazy_module("shared.domain.accounts.two_factor")
+models = lazy_models("shared.domain.accounts.models")
 
 
 @bp.route(route="auth/2fa/setup", methods=["POST"])
 @endpoint(summary="Start two-factor setup: a new authenticator secret (password required)", auth="user",
-          body=PasswordConfirmBody, response=TwoFactorSetup, errors=[401, 403, 409, 422, 429],
+          body=models.PasswordConfirmBody, response=models.TwoFactorSetup, errors=[401, 403, 409, 422, 429],
           rate_limits=[rate_rules.SENSITIVE])
-async def auth_set_up_two_factor(call: Call[PasswordConfirmBody]) -> TwoFactorSetup:
+async def auth_set_up_two_factor(call: Call[models.PasswordConfirmBody]) -> models.TwoFactorSetup:
     return await two_factor.check_setup(call.user, call.body)
 
 
 @bp.route(route="auth/2fa/confirm", methods=["POST"])
 @endpoint(summary="Turn two-factor on with a code from the app; returns the backup codes once", auth="user",
-          body=TwoFactorConfirmBody, response=BackupCodes, errors=[401, 403, 409, 422, 429],
+          body=models.TwoFactorConfirmBody, response=models.BackupCodes, errors=[401, 403, 409, 422, 429],
           rate_limits=[rate_rules.SENSITIVE])
-async def auth_confirm_two_factor(call: Call[TwoFactorConfirmBody]) -> BackupCodes:
+async def auth_confirm_two_factor(call: Call[models.TwoFactorConfirmBody]) -> models.BackupCodes:
     return await two_factor.check_confirm(call.user, call.body)
 
 
 @bp.route(route="auth/2fa/disable", methods=["POST"])
-@endpoint(summary="Turn two-factor off (password and a code required)", auth="user", body=PasswordAndCodeBody,
+@endpoint(summary="Turn two-factor off (password and a code required)", auth="user", body=models.PasswordAndCodeBody,
           status=204, errors=[401, 403, 409, 422, 429], rate_limits=[rate_rules.SENSITIVE])
-async def auth_disable_two_factor(call: Call[PasswordAndCodeBody]) -> Reply:
+async def auth_disable_two_factor(call: Call[models.PasswordAndCodeBody]) -> Reply:
     await two_factor.check_disable(call.user, call.body)
     return Reply(status=204)
 
 
 @bp.route(route="auth/2fa/backup-codes", methods=["POST"])
 @endpoint(summary="Replace the backup codes (password and a code required)", auth="user",
-          body=PasswordAndCodeBody, response=BackupCodes, errors=[401, 403, 409, 422, 429],
+          body=models.PasswordAndCodeBody, response=models.BackupCodes, errors=[401, 403, 409, 422, 429],
           rate_limits=[rate_rules.SENSITIVE])
-async def auth_regenerate_backup_codes(call: Call[PasswordAndCodeBody]) -> BackupCodes:
+async def auth_regenerate_backup_codes(call: Call[models.PasswordAndCodeBody]) -> models.BackupCodes:
     return await two_factor.check_regenerate_backup_codes(call.user, call.body)

@@ -3,29 +3,12 @@
 from __future__ import annotations
 
 from functions.comments import bp
-from shared.domain.communities import comments
-from shared.domain.communities.comment_models import (
-    CommentCreate,
-    CommentListQuery,
-    CommentPage,
-    CommentPath,
-    CommentPublic,
-    CommentReply,
-    CommentUpdate,
-    RepliesQuery,
-)
-from shared.domain.communities.post_models import (
-    DeleteQuery,
-    PageQuery,
-    PostPath,
-    ReasonBody,
-    ReportBody,
-    ReportResult,
-    RevisionPage,
-    VoteBody,
-    VoteResult,
-)
 from shared.http.endpoint import Call, RateRule, Reply, endpoint
+from shared.lazy import lazy_models, lazy_module
+
+comments = lazy_module("shared.domain.communities.comments")
+comment_models = lazy_models("shared.domain.communities.comment_models")
+post_models = lazy_models("shared.domain.communities.post_models")
 
 CREATE_LIMIT = RateRule("comments_create", 60, 600, per="user")
 WRITE_LIMIT = RateRule("comments_write", 60, 600, per="user")
@@ -33,54 +16,57 @@ VOTE_LIMIT = RateRule("votes", 300, 600, per="user")
 
 
 @bp.route(route="comments/posts/{post_id}/comments", methods=["GET"])
-@endpoint(summary="A post's comments as a tree", auth="optional", path=PostPath, query=CommentListQuery,
-          response=CommentPage, errors=(404,),
+@endpoint(summary="A post's comments as a tree", auth="optional", path=post_models.PostPath,
+          query=comment_models.CommentListQuery, response=comment_models.CommentPage, errors=(404,),
           description="A page holds root comments (sort top, new or old), each with its replies oldest first. "
                       "Where replies are left out, the comment says how many and gives a replies_cursor for "
                       "GET /api/comments/{id}/replies: no reply is ever shown without its parent.")
-async def comments_list(call: Call) -> CommentPage:
+async def comments_list(call: Call) -> comment_models.CommentPage:
     return await comments.check_list_comments(call.principal, call.path.post_id, call.query)
 
 
 @bp.route(route="comments/posts/{post_id}/comments", methods=["POST"])
-@endpoint(summary="Comment on a post", path=PostPath, body=CommentCreate, response=CommentPublic, status=201,
-          errors=(403, 404, 409, 422), rate_limits=[CREATE_LIMIT],
+@endpoint(summary="Comment on a post", path=post_models.PostPath, body=comment_models.CommentCreate,
+          response=comment_models.CommentPublic, status=201, errors=(403, 404, 409, 422), rate_limits=[CREATE_LIMIT],
           description="Locked posts refuse new comments (403 post_locked). parent_id makes it a reply.")
-async def comments_create(call: Call[CommentCreate]) -> Reply:
+async def comments_create(call: Call[comment_models.CommentCreate]) -> Reply:
     return Reply(await comments.check_create_comment(call.user, call.path.post_id, call.body), status=201)
 
 
 @bp.route(route="comments/{comment_id}/reply", methods=["POST"])
-@endpoint(summary="Reply to a comment", path=CommentPath, body=CommentReply, response=CommentPublic, status=201,
-          errors=(403, 404, 409, 422), rate_limits=[CREATE_LIMIT])
-async def comments_reply(call: Call[CommentReply]) -> Reply:
+@endpoint(summary="Reply to a comment", path=comment_models.CommentPath, body=comment_models.CommentReply,
+          response=comment_models.CommentPublic, status=201, errors=(403, 404, 409, 422), rate_limits=[CREATE_LIMIT])
+async def comments_reply(call: Call[comment_models.CommentReply]) -> Reply:
     return Reply(await comments.check_reply(call.user, call.path.comment_id, call.body.content,
                                             call.body.use_anonymous), status=201)
 
 
 @bp.route(route="comments/{comment_id}", methods=["GET"])
-@endpoint(summary="Get a comment", auth="optional", path=CommentPath, response=CommentPublic, errors=(404,))
-async def comments_get(call: Call) -> CommentPublic:
+@endpoint(summary="Get a comment", auth="optional", path=comment_models.CommentPath,
+          response=comment_models.CommentPublic, errors=(404,))
+async def comments_get(call: Call) -> comment_models.CommentPublic:
     return await comments.check_get_comment(call.principal, call.path.comment_id)
 
 
 @bp.route(route="comments/{comment_id}/replies", methods=["GET"])
 @endpoint(summary="A comment's replies, oldest first, each with its own replies", auth="optional",
-          path=CommentPath, query=RepliesQuery, response=CommentPage, errors=(404,))
-async def comments_replies(call: Call) -> CommentPage:
+          path=comment_models.CommentPath, query=comment_models.RepliesQuery, response=comment_models.CommentPage,
+          errors=(404,))
+async def comments_replies(call: Call) -> comment_models.CommentPage:
     return await comments.check_list_replies(call.principal, call.path.comment_id, call.query)
 
 
 @bp.route(route="comments/{comment_id}", methods=["PUT", "PATCH"])
-@endpoint(summary="Edit a comment (author); the previous version goes to its history", path=CommentPath,
-          body=CommentUpdate, response=CommentPublic, errors=(403, 404, 409), rate_limits=[WRITE_LIMIT])
-async def comments_update(call: Call[CommentUpdate]) -> CommentPublic:
+@endpoint(summary="Edit a comment (author); the previous version goes to its history", path=comment_models.CommentPath,
+          body=comment_models.CommentUpdate, response=comment_models.CommentPublic, errors=(403, 404, 409),
+          rate_limits=[WRITE_LIMIT])
+async def comments_update(call: Call[comment_models.CommentUpdate]) -> comment_models.CommentPublic:
     return await comments.check_update_comment(call.user, call.path.comment_id, call.body.content)
 
 
 @bp.route(route="comments/{comment_id}", methods=["DELETE"])
-@endpoint(summary="Delete a comment (its text goes, the thread keeps its shape)", path=CommentPath,
-          query=DeleteQuery, errors=(403, 404),
+@endpoint(summary="Delete a comment (its text goes, the thread keeps its shape)", path=comment_models.CommentPath,
+          query=post_models.DeleteQuery, errors=(403, 404),
           description="The author deletes; a moderator with manage_comments removes (reason optional here, see "
                       "POST .../remove); mode=hard removes it and its replies for good: administrators only.")
 async def comments_delete(call: Call) -> Reply:
@@ -89,42 +75,43 @@ async def comments_delete(call: Call) -> Reply:
 
 
 @bp.route(route="comments/{comment_id}/history", methods=["GET"])
-@endpoint(summary="Earlier versions of a comment, newest first", auth="optional", path=CommentPath,
-          query=PageQuery, response=RevisionPage, errors=(404,))
-async def comments_history(call: Call) -> RevisionPage:
+@endpoint(summary="Earlier versions of a comment, newest first", auth="optional", path=comment_models.CommentPath,
+          query=post_models.PageQuery, response=post_models.RevisionPage, errors=(404,))
+async def comments_history(call: Call) -> post_models.RevisionPage:
     return await comments.check_comment_history(call.principal, call.path.comment_id, call.query)
 
 
 @bp.route(route="comments/{comment_id}/vote", methods=["PUT"])
-@endpoint(summary="Vote on a comment (idempotent)", path=CommentPath, body=VoteBody, response=VoteResult,
-          errors=(403, 404, 409), rate_limits=[VOTE_LIMIT])
-async def comments_vote(call: Call[VoteBody]) -> VoteResult:
+@endpoint(summary="Vote on a comment (idempotent)", path=comment_models.CommentPath, body=post_models.VoteBody,
+          response=post_models.VoteResult, errors=(403, 404, 409), rate_limits=[VOTE_LIMIT])
+async def comments_vote(call: Call[post_models.VoteBody]) -> post_models.VoteResult:
     return await comments.check_vote_comment(call.user, call.path.comment_id, value=call.body.value)
 
 
 @bp.route(route="comments/{comment_id}/upvote", methods=["POST"])
-@endpoint(summary="Toggle an upvote (TopicsFlow's route)", path=CommentPath, response=VoteResult,
-          errors=(403, 404, 409), rate_limits=[VOTE_LIMIT])
-async def comments_upvote(call: Call) -> VoteResult:
+@endpoint(summary="Toggle an upvote (TopicsFlow's route)", path=comment_models.CommentPath,
+          response=post_models.VoteResult, errors=(403, 404, 409), rate_limits=[VOTE_LIMIT])
+async def comments_upvote(call: Call) -> post_models.VoteResult:
     return await comments.check_vote_comment(call.user, call.path.comment_id, toggle=1)
 
 
 @bp.route(route="comments/{comment_id}/downvote", methods=["POST"])
-@endpoint(summary="Toggle a downvote (TopicsFlow's route)", path=CommentPath, response=VoteResult,
-          errors=(403, 404, 409), rate_limits=[VOTE_LIMIT])
-async def comments_downvote(call: Call) -> VoteResult:
+@endpoint(summary="Toggle a downvote (TopicsFlow's route)", path=comment_models.CommentPath,
+          response=post_models.VoteResult, errors=(403, 404, 409), rate_limits=[VOTE_LIMIT])
+async def comments_downvote(call: Call) -> post_models.VoteResult:
     return await comments.check_vote_comment(call.user, call.path.comment_id, toggle=-1)
 
 
 @bp.route(route="comments/{comment_id}/remove", methods=["POST"])
-@endpoint(summary="Remove a comment, with a reason (manage_comments)", path=CommentPath, body=ReasonBody,
-          response=CommentPublic, errors=(403, 404))
-async def comments_remove(call: Call[ReasonBody]) -> CommentPublic:
+@endpoint(summary="Remove a comment, with a reason (manage_comments)", path=comment_models.CommentPath,
+          body=post_models.ReasonBody, response=comment_models.CommentPublic, errors=(403, 404))
+async def comments_remove(call: Call[post_models.ReasonBody]) -> comment_models.CommentPublic:
     return await comments.check_remove_comment(call.user, call.path.comment_id, call.body.reason)
 
 
 @bp.route(route="comments/{comment_id}/report", methods=["POST"])
-@endpoint(summary="Report a comment to the topic's moderators (once per user)", path=CommentPath,
-          body=ReportBody, response=ReportResult, status=201, errors=(404, 409), rate_limits=[WRITE_LIMIT])
-async def comments_report(call: Call[ReportBody]) -> Reply:
+@endpoint(summary="Report a comment to the topic's moderators (once per user)", path=comment_models.CommentPath,
+          body=post_models.ReportBody, response=post_models.ReportResult, status=201, errors=(404, 409),
+          rate_limits=[WRITE_LIMIT])
+async def comments_report(call: Call[post_models.ReportBody]) -> Reply:
     return Reply(await comments.check_report_comment(call.user, call.path.comment_id, call.body.reason), status=201)

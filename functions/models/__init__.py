@@ -17,7 +17,6 @@ from functions.models import (  # noqa: E402,F401  (registers the functions on b
     type_routes,
     version_routes,
 )
-from shared.domain.accounts.erasure import register_eraser  # noqa: E402
-from shared.domain.models.erasure import erase_user_models  # noqa: E402
+from shared.domain.accounts.erasers import register_eraser  # noqa: E402
 
-register_eraser("models", erase_user_models)
+register_eraser("models", "shared.domain.models.erasure:erase_user_models")  # imported when an erasure runs

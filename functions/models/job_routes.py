@@ -1,76 +1,72 @@
+from __future__ import annotations
+
 from functions.models import bp
-from shared.domain.models import inputs, jobs
-from shared.domain.models.schemas import (
-    JobAccepted,
-    JobListQuery,
-    JobPage,
-    JobPath,
-    JobPublic,
-    ModelPath,
-    SignedUrl,
-    TrainRequest,
-    UploadCreate,
-    UploadPublic,
-)
 from shared.http.endpoint import Call, Reply, endpoint
+from shared.lazy import lazy_models, lazy_module
+
+inputs = lazy_module("shared.domain.models.inputs")
+jobs = lazy_module("shared.domain.models.jobs")
+schemas = lazy_models("shared.domain.models.schemas")
 
 
-def accepted(result: JobAccepted) -> Reply:
+def accepted(result: schemas.JobAccepted) -> Reply:
     return Reply(result, status=202, headers={"Location": result.job.links.self})
 
 
 @bp.route(route="models/{model_id}/uploads", methods=["POST"])
 @endpoint(summary="Get a signed URL to upload a CSV or JSON-lines file for training or batch prediction",
-          path=ModelPath, body=UploadCreate, response=UploadPublic, status=201, errors=[403, 404])
+          path=schemas.ModelPath, body=schemas.UploadCreate, response=schemas.UploadPublic, status=201,
+          errors=[403, 404])
 async def create_model_upload(call: Call) -> Reply:
     return Reply(await inputs.check_create_upload(call.user, call.path.model_id, call.body), status=201)
 
 
 @bp.route(route="models/{model_id}/train", methods=["POST"])
-@endpoint(summary="Train a new version in the background (202 with the job)", path=ModelPath, body=TrainRequest,
-          response=JobAccepted, status=202, errors=[403, 404, 409, 413, 422])
+@endpoint(summary="Train a new version in the background (202 with the job)", path=schemas.ModelPath,
+          body=schemas.TrainRequest, response=schemas.JobAccepted, status=202, errors=[403, 404, 409, 413, 422])
 async def train_model(call: Call) -> Reply:
     return accepted(await jobs.check_submit_training(call.user, call.path.model_id, call.body, "train"))
 
 
 @bp.route(route="models/{model_id}/update", methods=["POST"])
 @endpoint(summary="Continue the current version on new rows (partial_fit types) in the background",
-          path=ModelPath, body=TrainRequest, response=JobAccepted, status=202, errors=[403, 404, 409, 413, 422])
+          path=schemas.ModelPath, body=schemas.TrainRequest, response=schemas.JobAccepted, status=202,
+          errors=[403, 404, 409, 413, 422])
 async def update_model_version(call: Call) -> Reply:
     return accepted(await jobs.check_submit_training(call.user, call.path.model_id, call.body, "update"))
 
 
 @bp.route(route="models/{model_id}/jobs", methods=["GET"])
-@endpoint(summary="A model's jobs, newest first", path=ModelPath, query=JobListQuery, response=JobPage,
-          errors=[404, 422])
-async def list_model_jobs(call: Call) -> JobPage:
+@endpoint(summary="A model's jobs, newest first", path=schemas.ModelPath, query=schemas.JobListQuery,
+          response=schemas.JobPage, errors=[404, 422])
+async def list_model_jobs(call: Call) -> schemas.JobPage:
     return await jobs.check_list_model_jobs(call.user, call.path.model_id, call.query)
 
 
 @bp.route(route="jobs/{job_id}", methods=["GET"])
-@endpoint(summary="A job's state, stage, progress, attempts and error", path=JobPath, response=JobPublic,
-          errors=[404])
-async def get_model_job(call: Call) -> JobPublic:
+@endpoint(summary="A job's state, stage, progress, attempts and error", path=schemas.JobPath,
+          response=schemas.JobPublic, errors=[404])
+async def get_model_job(call: Call) -> schemas.JobPublic:
     return await jobs.check_get_job(call.user, call.path.job_id)
 
 
 @bp.route(route="jobs/{job_id}/cancel", methods=["POST"])
 @endpoint(summary="Cancel a job: at once when queued (200), at its next checkpoint when running (202)",
-          path=JobPath, response=JobPublic, errors=[403, 404, 409])
+          path=schemas.JobPath, response=schemas.JobPublic, errors=[403, 404, 409])
 async def cancel_model_job(call: Call) -> Reply:
     job, status = await jobs.check_cancel_job(call.user, call.path.job_id)
     return Reply(job, status=status)
 
 
 @bp.route(route="jobs/{job_id}/retry", methods=["POST"])
-@endpoint(summary="Run a failed or cancelled job again, as a new job on the same input", path=JobPath,
-          response=JobAccepted, status=202, errors=[403, 404, 409])
+@endpoint(summary="Run a failed or cancelled job again, as a new job on the same input", path=schemas.JobPath,
+          response=schemas.JobAccepted, status=202, errors=[403, 404, 409])
 async def retry_model_job(call: Call) -> Reply:
     return accepted(await jobs.check_retry_job(call.user, call.path.job_id))
 
 
 @bp.route(route="jobs/{job_id}/result", methods=["GET"])
-@endpoint(summary="A signed URL to a batch-prediction job's output", path=JobPath, response=SignedUrl,
+@endpoint(summary="A signed URL to a batch-prediction job's output", path=schemas.JobPath, response=schemas.SignedUrl,
           errors=[404, 409])
-async def get_model_job_result(call: Call) -> SignedUrl:
+async def get_model_job_result(call: Call) -> schemas.SignedUrl:
     return await jobs.check_job_result(call.user, call.path.job_id)

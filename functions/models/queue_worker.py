@@ -1,7 +1,11 @@
+from __future__ import annotations
+
 import azure.functions as func
 
 from functions.models import bp
-from shared.domain.models.store import QUEUE
+
+# shared.domain.models.store.QUEUE, written out: importing the store here would load it on every cold start.
+QUEUE = "model-jobs"
 
 
 @bp.service_bus_queue_trigger(arg_name="msg", queue_name=QUEUE, connection="ServiceBusConnection")

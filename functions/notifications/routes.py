@@ -3,46 +3,42 @@
 from __future__ import annotations
 
 from functions.notifications import bp
-from shared.domain.notifications import service
-from shared.domain.notifications.models import (
-    NotificationPage,
-    NotificationPath,
-    NotificationPublic,
-    NotificationQuery,
-    ReadAllResult,
-    UnreadCount,
-)
 from shared.http.endpoint import Call, Reply, endpoint
+from shared.lazy import lazy_models, lazy_module
+
+service = lazy_module("shared.domain.notifications.service")
+models = lazy_models("shared.domain.notifications.models")
 
 
 @bp.route(route="notifications", methods=["GET"])
-@endpoint(summary="My notifications, newest first", query=NotificationQuery, response=NotificationPage)
-async def notifications_list(call: Call) -> NotificationPage:
+@endpoint(summary="My notifications, newest first", query=models.NotificationQuery, response=models.NotificationPage)
+async def notifications_list(call: Call) -> models.NotificationPage:
     q = call.query
     return await service.list_notifications(call.user.user_id, limit=q.limit, cursor=q.cursor,
                                             unread_only=q.unread_only)
 
 
 @bp.route(route="notifications/unread-count", methods=["GET"])
-@endpoint(summary="How many of my notifications are unread", response=UnreadCount)
-async def notifications_unread_count(call: Call) -> UnreadCount:
+@endpoint(summary="How many of my notifications are unread", response=models.UnreadCount)
+async def notifications_unread_count(call: Call) -> models.UnreadCount:
     return await service.unread_count(call.user.user_id)
 
 
 @bp.route(route="notifications/read-all", methods=["POST"])
-@endpoint(summary="Mark all my notifications read", response=ReadAllResult)
-async def notifications_read_all(call: Call) -> ReadAllResult:
+@endpoint(summary="Mark all my notifications read", response=models.ReadAllResult)
+async def notifications_read_all(call: Call) -> models.ReadAllResult:
     return await service.mark_all_read(call.user.user_id)
 
 
 @bp.route(route="notifications/{notification_id}/read", methods=["POST"])
-@endpoint(summary="Mark one notification read", path=NotificationPath, response=NotificationPublic, errors=(404,))
-async def notifications_read(call: Call) -> NotificationPublic:
+@endpoint(summary="Mark one notification read", path=models.NotificationPath, response=models.NotificationPublic,
+          errors=(404,))
+async def notifications_read(call: Call) -> models.NotificationPublic:
     return await service.mark_read(call.user.user_id, call.path.notification_id)
 
 
 @bp.route(route="notifications/{notification_id}", methods=["DELETE"])
-@endpoint(summary="Delete one notification", path=NotificationPath, errors=(404,))
+@endpoint(summary="Delete one notification", path=models.NotificationPath, errors=(404,))
 async def notifications_delete(call: Call) -> Reply:
     await service.delete_notification(call.user.user_id, call.path.notification_id)
     return Reply(status=204)

@@ -1,19 +1,16 @@
-from pydantic import BaseModel
+from __future__ import annotations
 
 from functions.platform import bp
-from shared.domain.platform import health
 from shared.http.endpoint import Call, Reply, endpoint
+from shared.lazy import lazy_models, lazy_module
 
-
-class HealthPublic(BaseModel):
-    status: str
-    stack: str
-    version: str
-    dependencies: dict[str, health.DependencyStatus]
+health = lazy_module("shared.domain.platform.health")
+route_models = lazy_models("functions.platform.route_models")
 
 
 @bp.route(route="health", methods=["GET"])
-@endpoint(summary="Readiness of the app and each dependency", auth="none", response=HealthPublic, errors=[503])
+@endpoint(summary="Readiness of the app and each dependency", auth="none", response=route_models.HealthPublic,
+          errors=[503])
 async def get_health(call: Call) -> Reply:
     report = await health.check_dependencies()
     return Reply(report, status=200 if report["status"] == "ok" else 503)

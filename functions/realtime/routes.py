@@ -1,23 +1,28 @@
 """Realtime: negotiate a client URL, and the upstream event handler Web PubSub calls (CloudEvents over HTTP)."""
 
+from __future__ import annotations
+
 import json
 
 import azure.functions as func
 from pydantic import ValidationError
 
 from functions.realtime import bp
-from shared.domain.realtime import subscriptions
-from shared.domain.realtime.upstream import is_genuine, service_host
 from shared.errors import AppError
 from shared.http import envelope
 from shared.http.endpoint import Call, endpoint, field_errors
+from shared.lazy import lazy_models, lazy_module
 from shared.settings import get_settings
+
+subscriptions = lazy_module("shared.domain.realtime.subscriptions")
+upstream = lazy_module("shared.domain.realtime.upstream")
+realtime_models = lazy_models("shared.domain.realtime.subscriptions")
 
 
 @bp.route(route="realtime/negotiate", methods=["POST"])
 @endpoint(summary="A WebSocket URL for the caller, already in their user_<id> group",
-          response=subscriptions.ClientAccess)
-async def negotiate(call: Call) -> subscriptions.ClientAccess:
+          response=realtime_models.ClientAccess)
+async def negotiate(call: Call) -> realtime_models.ClientAccess:
     return await subscriptions.check_negotiate(call.user)
 
 
@@ -33,10 +38,10 @@ async def realtime_events(call: Call) -> func.HttpResponse:
     req = call.req
     if req.method.upper() == "OPTIONS":  # abuse protection: only our service may deliver events here
         origin = req.headers.get("webhook-request-origin", "")
-        if origin and origin == service_host(settings):
+        if origin and origin == upstream.service_host(settings):
             return func.HttpResponse(status_code=200, headers={"WebHook-Allowed-Origin": origin})
         return func.HttpResponse(status_code=400)
-    if not await is_genuine(req.headers, settings):
+    if not await upstream.is_genuine(req.headers, settings):
         return _reply(401, envelope.failure("unauthorized", "Not a verified event from the realtime service."))
     event_type = req.headers.get("ce-type", "")
     if not event_type.startswith("azure.webpubsub.user."):

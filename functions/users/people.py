@@ -5,48 +5,51 @@ from __future__ import annotations
 
 from functions.auth import rate_rules
 from functions.users import bp
-from shared.domain.accounts import blocks, profiles
-from shared.domain.accounts.models import PageQuery, SearchQuery, UserCard, UserCardPage, UserIdPath, UsernamePath
 from shared.http.endpoint import Call, Reply, endpoint
+from shared.lazy import lazy_models, lazy_module
+
+blocks = lazy_module("shared.domain.accounts.blocks")
+profiles = lazy_module("shared.domain.accounts.profiles")
+models = lazy_models("shared.domain.accounts.models")
 
 
 @bp.route(route="users/search", methods=["GET"])
-@endpoint(summary="Find users by username prefix (never by email)", auth="user", query=SearchQuery,
-          response=UserCardPage, errors=[401, 422, 429], rate_limits=[rate_rules.SEARCH])
-async def users_search_users(call: Call) -> UserCardPage:
+@endpoint(summary="Find users by username prefix (never by email)", auth="user", query=models.SearchQuery,
+          response=models.UserCardPage, errors=[401, 422, 429], rate_limits=[rate_rules.SEARCH])
+async def users_search_users(call: Call) -> models.UserCardPage:
     return await profiles.check_search(call.query.q, limit=call.query.limit, cursor=call.query.cursor)
 
 
 @bp.route(route="users/by-username/{username}", methods=["GET"])
-@endpoint(summary="A user's public card, by username", auth="optional", path=UsernamePath, response=UserCard,
-          errors=[404, 422, 429], rate_limits=[rate_rules.PROFILE_READ])
-async def users_get_user_by_username(call: Call) -> UserCard:
+@endpoint(summary="A user's public card, by username", auth="optional", path=models.UsernamePath,
+          response=models.UserCard, errors=[404, 422, 429], rate_limits=[rate_rules.PROFILE_READ])
+async def users_get_user_by_username(call: Call) -> models.UserCard:
     return await profiles.check_get_card_by_username(call.path.username)
 
 
 @bp.route(route="users/me/blocked", methods=["GET"])
-@endpoint(summary="The users I blocked, newest first", auth="user", query=PageQuery, response=UserCardPage,
-          errors=[401, 422])
-async def users_list_blocked(call: Call) -> UserCardPage:
+@endpoint(summary="The users I blocked, newest first", auth="user", query=models.PageQuery,
+          response=models.UserCardPage, errors=[401, 422])
+async def users_list_blocked(call: Call) -> models.UserCardPage:
     return await blocks.check_list_blocked(call.user, limit=call.query.limit, cursor=call.query.cursor)
 
 
 @bp.route(route="users/{user_id}", methods=["GET"])
-@endpoint(summary="A user's public card (never the email address)", auth="optional", path=UserIdPath,
-          response=UserCard, errors=[404, 422, 429], rate_limits=[rate_rules.PROFILE_READ])
-async def users_get_user(call: Call) -> UserCard:
+@endpoint(summary="A user's public card (never the email address)", auth="optional", path=models.UserIdPath,
+          response=models.UserCard, errors=[404, 422, 429], rate_limits=[rate_rules.PROFILE_READ])
+async def users_get_user(call: Call) -> models.UserCard:
     return await profiles.check_get_card(call.path.user_id)
 
 
 @bp.route(route="users/{user_id}/block", methods=["POST"])
-@endpoint(summary="Block a user", auth="user", path=UserIdPath, response=UserCard, status=201,
+@endpoint(summary="Block a user", auth="user", path=models.UserIdPath, response=models.UserCard, status=201,
           errors=[401, 403, 404, 422, 429], rate_limits=[rate_rules.BLOCKS])
 async def users_block_user(call: Call) -> Reply:
     return Reply(await blocks.check_block(call.user, call.path.user_id), status=201)
 
 
 @bp.route(route="users/{user_id}/block", methods=["DELETE"])
-@endpoint(summary="Unblock a user", auth="user", path=UserIdPath, status=204, errors=[401, 403, 404, 422, 429],
+@endpoint(summary="Unblock a user", auth="user", path=models.UserIdPath, status=204, errors=[401, 403, 404, 422, 429],
           rate_limits=[rate_rules.BLOCKS])
 async def users_unblock_user(call: Call) -> Reply:
     await blocks.check_unblock(call.user, call.path.user_id)

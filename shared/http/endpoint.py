@@ -9,6 +9,10 @@ The wrapper the runtime sees takes exactly `req`, as the Functions worker requir
 body with pydantic (422 with field errors), enforces the body size limit, authenticates (Bearer token or
 session cookie; cookie writes need the CSRF token), applies rate limits, and renders the envelope. Unexpected
 exceptions become a 500 with a correlation id and nothing of the exception text.
+
+`body`, `query`, `path` and `response` take a class or a ModelRef (shared/lazy.py): route modules name their
+models without importing them, and the spec imports them on the endpoint's first request (or when the OpenAPI
+document is built). Nothing here imports pydantic's models at import time, to keep the cold start short.
 """
 
 from __future__ import annotations
@@ -16,22 +20,26 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import azure.functions as func
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError  # pydantic_core's: cheap, unlike BaseModel (pydantic.main)
 
 from shared import errors
 from shared.http import envelope
 from shared.http.auth import Principal, authenticate, csrf_ok
 from shared.http.client_ip import client_ip
 from shared.http.cors import cors_headers
-from shared.ports import WindowDecision
+from shared.lazy import ModelRef
 from shared.settings import get_settings
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from shared.ports import WindowDecision
 
 log = logging.getLogger("topicsflow.http")
 
@@ -65,16 +73,36 @@ class EndpointSpec:
     summary: str
     tags: list[str]
     auth: AuthMode
-    body: type[BaseModel] | None
-    query: type[BaseModel] | None
-    path: type[BaseModel] | None
-    response: Any
+    # "body", "query", "path", "response": each a class, a ModelRef (replaced by its class on first read) or None.
+    models: dict[str, Any]
     status: int
     errors: Sequence[int]
     rate_limits: Sequence[RateRule]
     raw: bool
     description: str = ""
     media_type: str = "application/json"  # of a raw response
+
+    @property
+    def body(self) -> type[BaseModel] | None:
+        return self._model("body")
+
+    @property
+    def query(self) -> type[BaseModel] | None:
+        return self._model("query")
+
+    @property
+    def path(self) -> type[BaseModel] | None:
+        return self._model("path")
+
+    @property
+    def response(self) -> Any:
+        return self._model("response")
+
+    def _model(self, role: str) -> Any:
+        declared = self.models[role]
+        if isinstance(declared, ModelRef):
+            declared = self.models[role] = declared.resolve()
+        return declared
 
 
 @dataclass
@@ -99,17 +127,17 @@ class Call(Generic[B]):
         return self.req.headers.get(name)
 
 
-def endpoint(*, summary: str, auth: AuthMode = "user", body: type[BaseModel] | None = None,
-             query: type[BaseModel] | None = None, path: type[BaseModel] | None = None, response: Any = None,
-             status: int = 200, errors: Sequence[int] = (), rate_limits: Sequence[RateRule] = (),
-             tags: Sequence[str] | None = None, raw: bool = False, description: str = "",
-             media_type: str = "application/json"):
+def endpoint(*, summary: str, auth: AuthMode = "user", body: type[BaseModel] | ModelRef | None = None,
+             query: type[BaseModel] | ModelRef | None = None, path: type[BaseModel] | ModelRef | None = None,
+             response: Any = None, status: int = 200, errors: Sequence[int] = (),
+             rate_limits: Sequence[RateRule] = (), tags: Sequence[str] | None = None, raw: bool = False,
+             description: str = "", media_type: str = "application/json"):
     def decorate(handler: Callable[[Call], Awaitable[Any]]):
         group = handler.__module__.split(".")[1] if handler.__module__.startswith("functions.") else "misc"
-        spec = EndpointSpec(summary=summary, tags=list(tags or [group]), auth=auth, body=body, query=query,
-                            path=path, response=response, status=status, errors=errors,
-                            rate_limits=rate_limits, raw=raw, description=description or (handler.__doc__ or ""),
-                            media_type=media_type)
+        spec = EndpointSpec(summary=summary, tags=list(tags or [group]), auth=auth,
+                            models={"body": body, "query": query, "path": path, "response": response},
+                            status=status, errors=errors, rate_limits=rate_limits, raw=raw,
+                            description=description or (handler.__doc__ or ""), media_type=media_type)
 
         async def wrapper(req: func.HttpRequest) -> func.HttpResponse:
             return await _run(handler, spec, req)
@@ -124,7 +152,7 @@ def endpoint(*, summary: str, auth: AuthMode = "user", body: type[BaseModel] | N
 
 async def _run(handler, spec: EndpointSpec, req: func.HttpRequest) -> func.HttpResponse:
     settings = get_settings()
-    correlation_id = req.headers.get("x-correlation-id") or uuid.uuid4().hex
+    correlation_id = req.headers.get("x-correlation-id") or _new_correlation_id()
     origin = req.headers.get("origin")
     extra_headers = {"X-Correlation-Id": correlation_id, **cors_headers(origin, settings.cors_origins)}
     try:
@@ -140,6 +168,12 @@ async def _run(handler, spec: EndpointSpec, req: func.HttpRequest) -> func.HttpR
         log.exception("unhandled error in %s (correlation id %s)", spec.summary, correlation_id)
         return _error_response(500, "internal_error", "Something went wrong on our side.",
                                {"correlation_id": correlation_id}, extra_headers)
+
+
+def _new_correlation_id() -> str:
+    import uuid  # here, not at the top: uuid (and the platform module it loads) is not needed to load the app
+
+    return uuid.uuid4().hex
 
 
 async def _prepare(spec: EndpointSpec, req: func.HttpRequest, correlation_id: str) -> Call:

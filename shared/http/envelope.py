@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel
+
+def _is_pydantic_model(value: Any) -> bool:
+    # Not imported here: pydantic.main is loaded by the first model a request uses, and until then no value
+    # can be a model. Importing it at module level would put it on every cold start.
+    main = sys.modules.get("pydantic.main")
+    return main is not None and isinstance(value, main.BaseModel)
 
 
 def to_jsonable(value: Any) -> Any:
-    if isinstance(value, BaseModel):
+    if _is_pydantic_model(value):
         return value.model_dump(mode="json", by_alias=True)
     if isinstance(value, dict):
         return {k: to_jsonable(v) for k, v in value.items()}

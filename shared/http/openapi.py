@@ -1,4 +1,9 @@
-"""The OpenAPI 3.1 document, generated from the registered functions and their @endpoint specs."""
+"""The OpenAPI 3.1 document, generated from the registered functions and their @endpoint specs.
+
+Reading a spec's body, query, path and response imports the models a route module named lazily (ModelRef), so
+the document is complete although the app loaded none of them. pydantic's TypeAdapter is imported only when the
+document is built.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import azure.functions as func
-from pydantic import TypeAdapter
 
 from shared.http.endpoint import EndpointSpec
 from shared.settings import get_settings
@@ -57,6 +61,8 @@ class _Schemas:
         self.components: dict[str, Any] = {}
 
     def of(self, annotation: Any) -> dict[str, Any]:
+        from pydantic import TypeAdapter
+
         schema = TypeAdapter(annotation).json_schema(ref_template=REF)
         self.components.update(schema.pop("$defs", {}))
         if schema.get("type") == "object" and "title" in schema and hasattr(annotation, "model_fields"):

@@ -1,39 +1,35 @@
 """Erasing an account, as a queued job, with a registry so each area removes or anonymises its own content.
 
-    from shared.domain.accounts.erasure import register_eraser
+    from shared.domain.accounts.erasers import register_eraser  # also importable from here
 
     async def erase_topic_memberships(user_id: str) -> None: ...
     register_eraser("topics.memberships", erase_topic_memberships)
+    register_eraser("models", "shared.domain.models.erasure:erase_user_models")  # imported when the job runs
 
-Erasers run in registration order, each must be idempotent (the job is delivered at least once and retried
-when any eraser raises) and must not depend on the user document still existing. After all of them succeed, the
-account's own data goes: blocks both ways, profile images, sessions, pending codes, lookup documents,
-credentials and, last, the user document.
+The registry lives in erasers.py, which imports nothing heavy: `function_app` registers the erasers by dotted
+path while it loads, without loading this module or theirs. Erasers run in registration order, each must be
+idempotent (the job is delivered at least once and retried when any eraser raises) and must not depend on the
+user document still existing. After all of them succeed, the account's own data goes: blocks both ways, profile
+images, sessions, pending codes, lookup documents, credentials and, last, the user document.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
 from shared import errors, wiring
 from shared.domain.accounts import codes, store
+from shared.domain.accounts.erasers import (  # noqa: F401  (the registry, re-exported)
+    Eraser,
+    _erasers,
+    register_eraser,
+    registered_erasers,
+)
 from shared.ports import Query, Where
 
 log = logging.getLogger("topicsflow.erasure")
 
 ERASURE_QUEUE = "account-erasure"
-Eraser = Callable[[str], Awaitable[None]]
-_erasers: dict[str, Eraser] = {}
-
-
-def register_eraser(name: str, fn: Eraser) -> None:
-    """Adds (or replaces, for re-imports) the eraser called `name`."""
-    _erasers[name] = fn
-
-
-def registered_erasers() -> dict[str, Eraser]:
-    return dict(_erasers)
 
 
 async def enqueue_erasure(user_id: str) -> None:

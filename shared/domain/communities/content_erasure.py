@@ -5,7 +5,8 @@
   state "deleted", author_id / author_username / anonymous_name null.
 - Follows, the user's reports and their notifications are deleted.
 Idempotent (the erasure job is delivered at least once): a second run finds nothing left to change. Registered
-with the accounts erasure registry as "communities.content", and with the topic purge as "communities.posts".
+with the accounts erasure registry as "communities.content", and with the topic purge as "communities.posts"
+(by path, in functions/posts/__init__.py).
 """
 
 from __future__ import annotations
@@ -81,12 +82,3 @@ async def erase_user(user_id: str) -> None:
     await _each(COMMENTS, [Where("author_id", "=", user_id)], lambda doc: _strip(COMMENTS, doc))
     await _each(POSTS, [Where("author_id", "=", user_id)], lambda doc: _strip(POSTS, doc))
     await notifications.erase_user(user_id)
-
-
-def register() -> None:
-    from shared.domain.accounts.erasure import register_eraser
-    from shared.domain.communities.post_moderation import purge_topic_content
-    from shared.domain.communities.purging import register_topic_purger
-
-    register_eraser("communities.content", erase_user)
-    register_topic_purger("communities.posts", purge_topic_content)

@@ -2,7 +2,7 @@
 
 Topics the user owned pass to their longest-serving moderator, else their longest-standing member; a topic left
 with nobody is deleted (approved at once, purged by the timer). Idempotent: a second run finds nothing to do.
-Registered with the accounts erasure registry as "communities.topics" (see `register`).
+Registered with the accounts erasure registry as "communities.topics" (by path, in functions/topics/__init__.py).
 """
 
 from __future__ import annotations
@@ -84,10 +84,3 @@ async def erase_user(user_id: str) -> None:
             except NotFound:
                 pass
     await delete_partition(INVITATIONS, user_id)
-
-
-def register() -> None:
-    """Adds erase_user to the accounts erasure registry (called where erasers are wired)."""
-    from shared.domain.accounts.erasure import register_eraser
-
-    register_eraser("communities.topics", erase_user)

@@ -1,4 +1,5 @@
-"""Removing a topic for good, after its deletion was approved, and the hook other parts use to remove theirs.
+"""Removing a topic for good, after its deletion was approved, and the hook other parts use to remove theirs
+(`register_topic_purger`, kept in purgers.py so that registering by dotted path loads nothing of this module).
 
 Every step tolerates a half-finished earlier run (at-least-once timers): documents already gone are skipped,
 and the topic document itself goes last, so a purge interrupted half-way is picked up again by the next run.
@@ -7,7 +8,6 @@ and the topic document itself goes last, so a purge interrupted half-way is pick
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
 from shared import wiring
 from shared.domain.communities import clock
@@ -20,20 +20,18 @@ from shared.domain.communities.containers import (
     USER_TOPICS,
     invitation_id,
 )
+from shared.domain.communities.purgers import (  # noqa: F401  (the registry, re-exported)
+    TopicPurger,
+    _purgers,
+    register_topic_purger,
+    registered_topic_purgers,
+)
 from shared.errors import NotFound, PreconditionFailed
 from shared.ports import BatchOp, Query, Where
 
 log = logging.getLogger("topicsflow.communities.purge")
-TopicPurger = Callable[[str], Awaitable[None]]
-_purgers: dict[str, TopicPurger] = {}
 PURGE_BATCH = 100
 MAX_TOPICS_PER_RUN = 20
-
-
-def register_topic_purger(name: str, fn: TopicPurger) -> None:
-    """Posts, comments and the like register here: `fn(topic_id)` removes everything of theirs in the topic
-    (idempotently). It runs before the topic's own documents are removed."""
-    _purgers[name] = fn
 
 
 async def delete_partition(container: str, pk: str, where: list[Where] | None = None) -> int:
@@ -68,7 +66,7 @@ async def purge_topic(topic_id: str) -> None:
         topic = await docs.read(TOPICS, topic_id, topic_id)
     except NotFound:
         return
-    for name, purger in list(_purgers.items()):
+    for name, purger in registered_topic_purgers().items():
         try:
             await purger(topic_id)
         except Exception:

@@ -1,0 +1,138 @@
+"""The Settings class: every setting the app reads, from the environment and from local.settings.json's "Values".
+
+The environment wins over the file, as with Core Tools. Every setting is declared here and listed in
+local.settings.example.json. Callers import `get_settings` and `Settings` from `shared.settings`, which loads this
+module (and pydantic-settings) only when settings are first read, not when the app is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from shared.settings import DEV_SECRET_MARKER, DEV_WEBPUBSUB_KEY, PROJECT_ROOT
+
+
+class LocalSettingsJson(PydanticBaseSettingsSource):
+    """Reads the "Values" block of local.settings.json, the file `func start` reads too."""
+
+    def __init__(self, settings_cls: type[BaseSettings]):
+        super().__init__(settings_cls)
+        path = Path(os.environ.get("LOCAL_SETTINGS_FILE", PROJECT_ROOT / "local.settings.json"))
+        self._values: dict[str, Any] = {}
+        if path.is_file():
+            self._values = {k.lower(): v for k, v in json.loads(path.read_text()).get("Values", {}).items()}
+
+    def get_field_value(self, field, field_name):  # pragma: no cover - required by the base class
+        return self._values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found = {}
+        for name, field in self.settings_cls.model_fields.items():
+            if name in self._values:
+                value = self._values[name]
+                if value == "" and field.default is None:
+                    continue  # an empty optional setting means "not set", as in app settings
+                # Values in local.settings.json are strings, as in app settings; lists and dicts are JSON inside them.
+                if isinstance(value, str) and self.field_is_complex(field):
+                    value = json.loads(value)
+                found[name] = value
+        return found
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    app_env: Literal["development", "test", "production"] = "development"
+    app_stack: Literal["embedded", "azure"] = "embedded"
+    app_version: str = "0.1.0"
+    data_dir: Path = PROJECT_ROOT / ".data"
+
+    # Secrets. Development values carry DEV_SECRET_MARKER so production refuses them.
+    secret_key: str = f"{DEV_SECRET_MARKER}-secret-key-change-me-0123456789abcdef"
+
+    # documents
+    cosmos_endpoint: str = ""
+    cosmos_key: str = ""  # empty on Azure: managed identity is used
+    cosmos_database: str = "topicsflow"
+
+    # blobs
+    storage_connection_string: str = ""  # Azurite locally
+    storage_account_url: str = ""  # on Azure, with managed identity
+    blob_max_upload_bytes: int = 10 * 1024 * 1024
+
+    # task queue
+    queue_backend: Literal["devhost", "servicebus"] | None = None  # default follows app_stack
+    servicebus_connection_string: str = ""
+    servicebus_namespace: str = ""  # <name>.servicebus.windows.net, with managed identity
+    queue_max_delivery_count: int = 10
+    queue_duplicate_window_seconds: int = 600
+
+    # realtime
+    webpubsub_connection_string: str = f"Endpoint=http://localhost:7071;AccessKey={DEV_WEBPUBSUB_KEY};Version=1.0;"
+    webpubsub_endpoint: str = ""  # on Azure, with managed identity
+    webpubsub_hub: str = "topicsflow"
+    # With local auth off, the service calls our event handler with an Entra ID token for the app's identity.
+    azure_tenant_id: str = ""
+    azure_client_id: str = ""
+
+    # cache, sessions, rate limits
+    redis_url: str = ""  # empty: in-process fakeredis
+    redis_key_prefix: str = "tf:"
+    redis_auth: Literal["url", "entra"] = "url"  # entra: an Entra ID token for the app's identity is the password
+
+    # mail
+    mail_backend: Literal["outbox", "sendgrid"] = "outbox"
+    sendgrid_api_key: str = ""
+    mail_from: str = "no-reply@topicsflow.local"
+
+    # HTTP
+    public_base_url: str = "http://localhost:7071"
+    cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:3000", "http://localhost:5173"])
+    max_request_bytes: int = 1024 * 1024
+    trusted_proxies: int = 0
+
+    # sessions (ASVS v5 7.1.1/7.3.x: both an idle and an absolute limit, documented in the README)
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    cookie_secure: bool | None = None  # default: True unless public_base_url is plain http
+
+    # ---- models (issue 5): quotas per user, size limits, the worker's cache and timings -------------------
+    models_max_per_user: int = 50
+    models_max_active_jobs_per_user: int = 3
+    models_max_artifact_bytes_per_user: int = 500 * 1024 * 1024
+    models_inline_max_rows: int = 5000  # training rows sent in the request body (the body limit applies too)
+    models_upload_max_bytes: int = 50 * 1024 * 1024  # CSV / JSON-lines uploads for training and batch predict
+    models_upload_max_rows: int = 200_000
+    models_predict_max_rows: int = 500  # synchronous predict; larger inputs go through predict-jobs
+    models_cache_size: int = 16  # loaded estimators kept per worker (LRU)
+    models_url_ttl_seconds: int = 300  # signed upload and download URLs
+    models_job_heartbeat_seconds: float = 2.0  # how often a running fit checks for a cancel request
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_outside_development(self) -> Settings:
+        if self.app_env == "production":
+            for name in ("secret_key", "webpubsub_connection_string"):
+                if DEV_SECRET_MARKER in getattr(self, name):
+                    raise ValueError(f"{name} still holds a development value; set a real secret for production")
+        return self
+
+    @property
+    def queue(self) -> str:
+        return self.queue_backend or ("servicebus" if self.app_stack == "azure" else "devhost")
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.public_base_url.startswith("https://")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings):
+        return init_settings, env_settings, LocalSettingsJson(settings_cls), file_secret_settings
