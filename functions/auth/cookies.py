@@ -3,9 +3,7 @@ its own failed-login budget (shared/domain/accounts/limits.py)."""
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
-
-from shared.http.auth import clear_session_cookie, session_cookie
+from shared.http.auth import clear_session_cookie, cookie_value, session_cookie
 from shared.settings import get_settings
 
 DEVICE_COOKIE_SECONDS = 180 * 24 * 3600
@@ -28,16 +26,7 @@ def presented_device_token(headers) -> str | None:
     header = headers.get("x-device-token")
     if header:
         return header.strip()
-    raw = headers.get("cookie")
-    if not raw:
-        return None
-    jar = SimpleCookie()
-    try:
-        jar.load(raw)
-    except Exception:
-        return None
-    morsel = jar.get(device_cookie_name())
-    return morsel.value if morsel and morsel.value else None
+    return cookie_value(headers, device_cookie_name())
 
 
 __all__ = ["clear_session_cookie", "device_cookie", "presented_device_token", "session_cookie"]

@@ -44,8 +44,9 @@ def clear_session_cookie() -> str:
     return session_cookie("", 0)
 
 
-def _cookie_token(req: func.HttpRequest) -> str | None:
-    raw = req.headers.get("cookie")
+def cookie_value(headers, name: str) -> str | None:
+    """One cookie's value from the request's Cookie header; None when absent, empty or unparseable."""
+    raw = headers.get("cookie")
     if not raw:
         return None
     jar = SimpleCookie()
@@ -53,7 +54,7 @@ def _cookie_token(req: func.HttpRequest) -> str | None:
         jar.load(raw)
     except Exception:
         return None
-    morsel = jar.get(session_cookie_name())
+    morsel = jar.get(name)
     return morsel.value if morsel and morsel.value else None
 
 
@@ -65,7 +66,7 @@ async def authenticate(req: func.HttpRequest) -> tuple[Principal | None, bool]:
     if header.lower().startswith("bearer "):
         token, via_cookie = header[7:].strip(), False
     else:
-        token, via_cookie = _cookie_token(req), True
+        token, via_cookie = cookie_value(req.headers, session_cookie_name()), True
     if not token:
         return None, False
     session = await sessions().resolve(token)
