@@ -3,7 +3,7 @@ delete keeping the thread's shape, remove, votes, reports, follower notification
 
 from __future__ import annotations
 
-from tests.functions.posts.helpers import new_comment, new_post, ok, seed_comment, seed_post
+from tests.support.communities import new_comment, new_post, ok, seed_comment, seed_post
 
 
 def flatten(items):

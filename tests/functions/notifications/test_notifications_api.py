@@ -3,7 +3,7 @@ counts, read, read-all, delete, cursor pages, expiry, and the `new_notification`
 
 from __future__ import annotations
 
-from tests.functions.posts.helpers import new_comment, new_post, ok, seed_post, signup
+from tests.support.communities import new_comment, new_post, ok, seed_post, signup
 
 
 def notifications(api, user, **params):

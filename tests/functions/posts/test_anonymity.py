@@ -11,7 +11,7 @@ import json
 
 import httpx
 
-from tests.functions.posts.helpers import ok, signup
+from tests.support.communities import ok, signup
 
 CONTENT_EVENTS = {"new_post", "post_updated", "post_deleted", "post_voted", "new_comment", "comment_updated",
                   "comment_deleted", "comment_voted", "new_notification"}

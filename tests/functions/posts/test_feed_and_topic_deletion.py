@@ -1,7 +1,7 @@
 """A topic waiting for deletion leaves every feed at once (its posts are re-stamped in the background), and a
 rejected deletion brings them back; feed pages stay full meanwhile."""
 
-from tests.functions.posts.helpers import create_topic, new_post, ok, signup
+from tests.support.communities import create_topic, new_post, ok, signup
 
 
 def feed_ids(api, user, limit: int) -> list[str]:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from shared.domain.communities import ranking
-from tests.functions.posts.helpers import new_comment, new_post, ok, seed_post
+from tests.support.communities import new_comment, new_post, ok, seed_post
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.functions.posts.helpers import ROLES, build_world, make_people, ok, seed_post
+from tests.support.communities import ROLES, build_world, make_people, ok, seed_post
 
 ANON, OTHER, BANNED, MEMBER, MOD, OWNER, ADMIN = ROLES
 

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.functions.posts.helpers import new_comment, new_post, ok, signup
+from tests.support.communities import new_comment, new_post, ok, signup
 
 
 def at_once(requests):

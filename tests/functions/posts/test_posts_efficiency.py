@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.functions.posts.helpers import ok, seed_comment, seed_post, signup
+from tests.support.communities import ok, seed_comment, seed_post, signup
 from tests.support.counting import count_store_calls
 
 
@@ -22,7 +22,7 @@ def cost(host, api, url, **kwargs):
 def busy(host, api, people):
     """A topic with 60 posts, a post with 60 root comments each with a reply, and a reader who voted on, follows
     and was mentioned in many of them."""
-    from tests.functions.posts.helpers import build_world
+    from tests.support.communities import build_world
 
     world = build_world(host, people)
     reader = signup(host)
@@ -80,6 +80,6 @@ def test_listing_notifications_costs_the_same_for_five_or_fifty(host, api, busy)
 
 @pytest.fixture(scope="module")
 def people(host):
-    from tests.functions.posts.helpers import make_people
+    from tests.support.communities import make_people
 
     return make_people(host)

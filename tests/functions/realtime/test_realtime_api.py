@@ -10,7 +10,7 @@ import pytest
 from shared.domain.realtime.signature import signature_header
 from shared.settings import DEV_WEBPUBSUB_KEY
 from tests.devhost.hub_support import connect_raw
-from tests.functions.posts.helpers import create_topic, ok
+from tests.support.communities import create_topic, ok
 from tests.support.users import signup
 
 PROTOCOL = "json.webpubsub.azure.v1"

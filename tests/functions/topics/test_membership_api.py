@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.functions.topics.conftest import create_topic, enter, ok
+from tests.support.communities import create_topic, enter, ok
 
 
 def crowd(host, size: int) -> list[dict[str, str]]:

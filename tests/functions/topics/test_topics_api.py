@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.functions.topics.conftest import create_topic, enter, new_title, ok, reset_topic_quota
+from tests.support.communities import create_topic, enter, new_title, ok, reset_topic_quota
 from tests.support.counting import count_store_calls
 
 

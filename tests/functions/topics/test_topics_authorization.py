@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.functions.topics.conftest import ROLES, World, build_world, ok
+from tests.support.communities import ROLES, World, build_world, ok
 
 SPARE_OF = {"moderator": 0, "owner": 1, "admin": 2, "member": 3, "other": 3, "banned": 3, "anonymous": 3}
 Expect = int | tuple[int, str] | None  # None: not asserted in the matrix (covered by the functional tests)

@@ -1,10 +1,11 @@
-"""Fixtures for this API suite: the people and topic builders of tests/functions/posts/helpers.py."""
+"""Fixtures of the community API suites: the people who play each part in a topic, and fresh topics
+(tests/support/communities.py builds both through the HTTP API)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.functions.posts.helpers import People, build_world, make_people
+from tests.support.communities import People, build_world, make_people
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,10 @@
-"""Helpers shared by the posts, comments and notifications API suites.
+"""People and topics for the community API suites (topics, posts, comments, notifications, realtime).
 
 `make_people` signs up, through the real register -> mail -> verify -> login flow, one user per part a caller
-can play in a topic (owner, moderator, member, banned user, other user, administrator) plus four spares;
-`build_world` makes a fresh topic in which they hold those parts, through the HTTP API only.
+can play in a topic (owner, moderator, member, banned user, other user, administrator) plus four spares that
+moderation and invitations act on; `build_world` makes a fresh topic in which they hold those parts, through the
+HTTP API only. The suites create, join, invite, post and vote far more than the per-user limits allow a person,
+so the builders empty those windows first; the limits themselves have tests of their own.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from tests.support.users import TestUser, signup
 
 ROLES = ("anonymous", "other", "banned", "member", "moderator", "owner", "admin")
 
-__all__ = ["ROLES", "People", "World", "build_world", "create_topic", "make_people", "new_comment", "new_post",
-           "ok", "principal_of", "seed_comment", "seed_post", "signup"]
+__all__ = ["ROLES", "People", "World", "build_world", "create_topic", "enter", "everyone", "forget_user_limits",
+           "make_people", "new_comment", "new_post", "new_title", "ok", "principal_of", "reset_topic_quota",
+           "seed_comment", "seed_post", "signup"]
 
 
 @dataclass
@@ -57,42 +60,51 @@ def make_people(host) -> People:
                   other=signup(host), admin=signup(host, admin=True), spares=[signup(host) for _ in range(4)])
 
 
-def create_topic(host, owner: TestUser, *, private: bool = False, **fields: Any) -> dict[str, Any]:
+def new_title(prefix: str = "Topic") -> str:
+    return f"{prefix} {uuid.uuid4().hex[:12]}"
+
+
+TOPIC_RATE_RULES = ("topic_create", "topic_invite", "topic_join", "topic_alias")
+WRITE_RATE_RULES = ("posts_create", "posts_write", "comments_create", "comments_write", "votes")
+
+
+def forget_user_limits(host, *users: TestUser, rules: tuple[str, ...] = TOPIC_RATE_RULES + WRITE_RATE_RULES) -> None:
+    """Empties the per-user rate-limit windows of these users (test setup only)."""
     from shared import wiring
 
-    # the suites make more topics per owner than the hourly creation limit allows one person
-    host.run(lambda: wiring.kv().delete(f"rl:topic_create:user:{owner.id}"))
-    body = {"title": f"Topic {uuid.uuid4().hex[:12]}", "description": "somewhere to talk",
-            "require_approval": private, **fields}
+    keys = [f"rl:{rule}:user:{user.id}" for rule in rules for user in users]
+    host.run(lambda: wiring.kv().delete(*keys))
+
+
+def reset_topic_quota(host, *users: TestUser) -> None:
+    forget_user_limits(host, *users, rules=TOPIC_RATE_RULES)
+
+
+def create_topic(host, owner: TestUser, *, private: bool = False, **fields: Any) -> dict[str, Any]:
+    reset_topic_quota(host, owner)
+    body = {"title": new_title(), "description": "somewhere to talk", "require_approval": private, **fields}
     return ok(host.api.post("/api/topics", json=body, headers=owner.headers), 201)
 
 
 def enter(api: httpx.Client, topic: dict[str, Any], owner: TestUser, user: TestUser) -> None:
     """Makes `user` a member: joins a public topic, or is invited by the owner and accepts."""
     if topic["visibility"] == "public":
-        ok(api.post(f"/api/topics/{topic['id']}/join", headers=user.headers))
+        assert ok(api.post(f"/api/topics/{topic['id']}/join", headers=user.headers))["status"] == "joined"
         return
     ok(api.post(f"/api/topics/{topic['id']}/invite", json={"user_id": user.id}, headers=owner.headers), 201)
     ok(api.post(f"/api/topics/invitations/inv_{topic['id']}/accept", headers=user.headers))
 
 
-WRITE_LIMITS = ("posts_create", "posts_write", "comments_create", "comments_write", "votes")
+def everyone(people: People) -> list[TestUser]:
+    return [people.owner, people.moderator, people.member, people.banned, people.other, people.admin,
+            *people.spares]
 
 
-def forget_write_limits(host, people: People) -> None:
-    """Each test starts with fresh per-user write budgets (test setup only; test_rate_limits uses them)."""
-    from shared import wiring
-
-    users = [people.owner, people.moderator, people.member, people.banned, people.other, people.admin, *people.spares]
-    keys = [f"rl:{name}:user:{user.id}" for name in WRITE_LIMITS for user in users]
-    host.run(lambda: wiring.kv().delete(*keys))
-
-
-def build_world(host, people: People, *, private: bool = False, **fields: Any) -> World:
+def build_world(host, people: People, *, private: bool = False, spares_join: bool = True, **fields: Any) -> World:
     api = host.api
-    forget_write_limits(host, people)
+    forget_user_limits(host, *everyone(people))
     topic = create_topic(host, people.owner, private=private, **fields)
-    for user in (people.moderator, people.member, people.banned, *people.spares):
+    for user in (people.moderator, people.member, people.banned, *(people.spares if spares_join else [])):
         enter(api, topic, people.owner, user)
     ok(api.post(f"/api/topics/{topic['id']}/moderators", json={"user_id": people.moderator.id},
                 headers=people.owner.headers))
