@@ -9,16 +9,9 @@ from websockets.exceptions import InvalidStatus
 
 from shared.adapters.realtime_webpubsub import WebPubSubRealtime
 from shared.settings import DEV_WEBPUBSUB_KEY
-from tests.devhost.hub_support import HUB, JSON, connect_raw, start_hub
+from tests.devhost.hub_support import HUB, JSON, connect_raw
 
 OTHER_KEY = "another-key-0123456789abcdef0123456789"
-
-
-@pytest.fixture(scope="module")
-def hub():
-    running = start_hub()
-    yield running
-    running.stop()
 
 
 def token(hub, *, key=DEV_WEBPUBSUB_KEY, aud=None, expires_in=600, **claims):

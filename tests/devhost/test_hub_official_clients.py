@@ -13,26 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.realtime_webpubsub import WebPubSubRealtime
-from tests.devhost.hub_support import HUB, start_hub
-
 SCRIPT = Path(__file__).with_name("hub_client.mjs")
 ROOT = Path(__file__).resolve().parents[2]
 ALLOWED, FORBIDDEN = "chat_room_1", "chat_room_2"
-
-
-@pytest.fixture(scope="module")
-def hub():
-    running = start_hub()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-async def realtime(hub):
-    adapter = WebPubSubRealtime.from_connection_string(hub.connection_string(), HUB)
-    yield adapter
-    await adapter.close()
 
 
 async def client_url(realtime, user_id):

@@ -4,22 +4,7 @@ import base64
 
 import pytest
 
-from shared.adapters.realtime_webpubsub import WebPubSubRealtime
-from tests.devhost.hub_support import HUB, JSON, RELIABLE, connect_raw, start_hub
-
-
-@pytest.fixture(scope="module")
-def hub():
-    running = start_hub()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-async def realtime(hub):
-    adapter = WebPubSubRealtime.from_connection_string(hub.connection_string(), HUB)
-    yield adapter
-    await adapter.close()
+from tests.devhost.hub_support import JSON, RELIABLE, connect_raw
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import asyncio
 import pytest
 from azure.messaging.webpubsubservice.aio import WebPubSubServiceClient
 
-from shared.adapters.realtime_webpubsub import WebPubSubRealtime
 from tests.devhost.hub_support import HUB, RELIABLE, connect_raw, eventually, start_hub
 
 
@@ -14,13 +13,6 @@ def hub():
     running = start_hub(upstream=True, reconnect_window_seconds=1.5)
     yield running
     running.stop()
-
-
-@pytest.fixture
-async def realtime(hub):
-    adapter = WebPubSubRealtime.from_connection_string(hub.connection_string(), HUB)
-    yield adapter
-    await adapter.close()
 
 
 @pytest.fixture

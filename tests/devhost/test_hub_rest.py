@@ -15,13 +15,6 @@ from shared.settings import DEV_WEBPUBSUB_KEY, Settings
 from tests.devhost.hub_support import HUB, JSON, RELIABLE, connect_raw, start_hub
 
 
-@pytest.fixture(scope="module")
-def hub():
-    running = start_hub()
-    yield running
-    running.stop()
-
-
 @pytest.fixture
 async def realtime(hub):
     # Built the way the app's wiring builds it: from settings, connection string alone.

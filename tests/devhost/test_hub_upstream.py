@@ -29,13 +29,6 @@ def fresh_receiver(hub):
     hub.receiver.answer = None
 
 
-@pytest.fixture
-async def realtime(hub):
-    adapter = WebPubSubRealtime.from_connection_string(hub.connection_string(), HUB)
-    yield adapter
-    await adapter.close()
-
-
 def answering(ce_type, reply):
     """A handler that answers one event type with reply(call) and everything else with 204."""
     return lambda call: reply(call) if call.ce_type == ce_type else Response(status_code=204)
