@@ -384,14 +384,7 @@ async def _event(service: HubService, connection: Connection, message: dict[str,
     except PayloadError as exc:
         _ack(connection, ack_id, "BadRequest", str(exc))
         return
-    try:
-        reply = await _call_user_event(service, connection, event, payload)
-    except UpstreamError as exc:
-        log.warning("%s", exc)
-        reply = None
-        failed = True
-    else:
-        failed = reply is not None and not reply.ok
+    reply, failed = await _user_event_outcome(service, connection, event, payload)
     if failed:
         # Azure drops the connection when a user event's handler fails.
         _ack(connection, ack_id, "InternalServerError", "The event handler failed.")
@@ -402,6 +395,17 @@ async def _event(service: HubService, connection: Connection, message: dict[str,
     answer = _reply_payload(reply)
     if answer is not None:
         connection.hub.send("connection", answer, connection=connection.id, source="upstream")
+
+
+async def _user_event_outcome(service: HubService, connection: Connection, event: str,
+                              payload: Payload) -> tuple[Any, bool]:
+    """The event handler's reply, and whether it failed (unreachable, or answered with an error status)."""
+    try:
+        reply = await _call_user_event(service, connection, event, payload)
+    except UpstreamError as exc:
+        log.warning("%s", exc)
+        return None, True
+    return reply, reply is not None and not reply.ok
 
 
 async def _invoke(service: HubService, connection: Connection, message: dict[str, Any]) -> None:
@@ -427,14 +431,7 @@ async def _invoke(service: HubService, connection: Connection, message: dict[str
     except PayloadError as exc:
         respond(error="BadRequest", detail=str(exc))
         return
-    try:
-        reply = await _call_user_event(service, connection, event, payload)
-    except UpstreamError as exc:
-        log.warning("%s", exc)
-        reply = None
-        failed = True
-    else:
-        failed = reply is not None and not reply.ok
+    reply, failed = await _user_event_outcome(service, connection, event, payload)
     if failed:
         respond(error="InternalServerError", detail="The event handler failed.")
         return
