@@ -19,3 +19,15 @@ def world(host, people):
         return build_world(host, people, private=private, **topic_fields)
 
     return make
+
+
+@pytest.fixture(scope="module")
+def public(host, people):
+    """A public topic shared by a module's tests."""
+    return build_world(host, people)
+
+
+@pytest.fixture(scope="module")
+def private(host, people):
+    """An invite-only topic shared by a module's tests."""
+    return build_world(host, people, private=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.communities import ROLES, build_world, make_people, seed_comment, seed_post
+from tests.support.communities import ROLES, seed_comment, seed_post
 
 ANON, OTHER, BANNED, MEMBER, MOD, OWNER, ADMIN = ROLES
 
@@ -54,21 +54,6 @@ CASES = [
 OPTIONAL_AUTH = {"list comments", "get comment", "replies", "history"}
 REFUSAL_CODES = {401: {"unauthorized"}, 404: {"post_not_found", "comment_not_found", "topic_not_found"},
                  403: {"banned_from_topic", "not_author", "admin_required", "missing_permission"}}
-
-
-@pytest.fixture(scope="module")
-def people(host):
-    return make_people(host)
-
-
-@pytest.fixture(scope="module")
-def public(host, people):
-    return build_world(host, people)
-
-
-@pytest.fixture(scope="module")
-def private(host, people):
-    return build_world(host, people, private=True)
 
 
 @pytest.fixture(scope="module")

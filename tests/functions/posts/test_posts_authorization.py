@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.communities import ROLES, build_world, make_people, ok, seed_post
+from tests.support.communities import ROLES, ok, seed_post
 
 ANON, OTHER, BANNED, MEMBER, MOD, OWNER, ADMIN = ROLES
 
@@ -75,21 +75,6 @@ HIDDEN = {"list posts": (404, 404), "create post": (401, 404), "get post": (404,
           "unlock": (401, 404), "pin": (401, 404), "unpin": (401, 404), "reports queue": (401, 404)}
 REFUSAL_CODES = {401: {"unauthorized"}, 404: {"post_not_found", "topic_not_found"},
                  403: {"banned_from_topic", "not_author", "admin_required", "missing_permission"}}
-
-
-@pytest.fixture(scope="module")
-def people(host):
-    return make_people(host)
-
-
-@pytest.fixture(scope="module")
-def public(host, people):
-    return build_world(host, people)
-
-
-@pytest.fixture(scope="module")
-def private(host, people):
-    return build_world(host, people, private=True)
 
 
 @pytest.fixture(scope="module")
