@@ -30,3 +30,13 @@ async def refresh_topic_hot_ranks(timer: func.TimerRequest) -> None:
 
     changed = await refresh_hot_ranks()
     log.info("refreshed the hot rank of %d topics", changed)
+
+
+@bp.timer_trigger(schedule="0 37 * * * *", arg_name="timer", run_on_startup=False, use_monitor=False)
+async def reconcile_community_counters(timer: func.TimerRequest) -> None:
+    """Hourly: member counts and vote tallies recounted from their edge documents (see reconcile.py)."""
+    from shared.domain.communities.reconcile import reconcile_counters
+
+    result = await reconcile_counters()
+    log.info("checked %d topics and %d voted targets; corrected %s", result.topics_checked,
+             result.targets_checked, result.corrected or "nothing")
