@@ -6,6 +6,7 @@ never sent by a browser on its own, so it needs none.
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 
@@ -77,7 +78,5 @@ async def authenticate(req: func.HttpRequest) -> tuple[Principal | None, bool]:
 
 
 def csrf_ok(req: func.HttpRequest, principal: Principal) -> bool:
-    import hmac
-
     presented = req.headers.get("x-csrf-token") or ""
     return bool(presented) and hmac.compare_digest(presented.encode(), principal.csrf.encode())

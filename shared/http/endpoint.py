@@ -20,6 +20,8 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import types
+import typing
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
@@ -211,8 +213,11 @@ def _query_values(req: func.HttpRequest, model: type[BaseModel] | None) -> dict[
 
 
 def _is_list_type(annotation: Any) -> bool:
-    text = str(annotation)
-    return text.startswith(("list[", "typing.List", "list | ", "typing.Optional[typing.List")) or "list[" in text
+    """list[X], List[X], and either of them inside Optional / `| None`."""
+    if typing.get_origin(annotation) is list:  # also what List[X] reports
+        return True
+    return any(_is_list_type(arg) for arg in typing.get_args(annotation)
+               if typing.get_origin(annotation) in (typing.Union, types.UnionType))
 
 
 def _parse_model(model: type[BaseModel] | None, data: dict[str, Any], where: str) -> Any:

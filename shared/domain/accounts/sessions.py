@@ -7,7 +7,6 @@ has an idle limit and an absolute lifetime; both come from settings and are list
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import secrets
 import time
@@ -117,7 +116,3 @@ class SessionStore:
     async def _write(self, session: Session, now: float) -> None:
         ttl = max(1.0, min(self.idle, session.absolute_expires_at - now))
         await self.kv.set(_session_key(session.token_hash), json.dumps(asdict(session)), ttl_seconds=ttl)
-
-
-def csrf_matches(session: Session, presented: str | None) -> bool:
-    return bool(presented) and hmac.compare_digest(session.csrf.encode(), presented.encode())
