@@ -31,6 +31,7 @@ dev-azure: install
 ## host, and the API suites once per stack. Any skipped test fails the run.
 test: install
 	$(BIN)/ruff check .
+	node_modules/.bin/pyright
 	bash .ci/ensure-redis.sh
 	$(PYTEST) -q tests --ignore=tests/functions
 	APP_STACK=embedded $(PYTEST) -q tests/functions
@@ -39,8 +40,9 @@ test: install
 test-fast: $(VENV)/.installed
 	APP_STACK=embedded $(PYTEST) -q -x tests --ignore=tests/contracts
 
-lint: $(VENV)/.installed
+lint: install
 	$(BIN)/ruff check .
+	node_modules/.bin/pyright
 
 ## Benchmarks (run on purpose, never in tests): cold import and request throughput ratios, feature costs.
 bench: install

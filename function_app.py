@@ -2,9 +2,9 @@
 
 import azure.functions as func
 
-from functions import auth, comments, messages, models, notifications, platform, posts, realtime, topics, users
+from functions import blueprints
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
-for group in (platform, auth, users, topics, posts, comments, notifications, messages, models, realtime):
-    app.register_functions(group.bp)
+for blueprint in blueprints():
+    app.register_functions(blueprint)

@@ -26,9 +26,9 @@ from devhost.function_index import FunctionIndex
 from devhost.http_dispatch import build_router, dispatch
 from devhost.hub import HubState, hub_routes
 from devhost.queue_runner import QueueRunner
-from devhost.queue_store import QueueStore
 from devhost.timers import TimerRunner
 from shared import wiring
+from shared.adapters.queue_store import QueueStore
 from shared.http.cors import preflight_headers
 from shared.settings import Settings, get_settings
 

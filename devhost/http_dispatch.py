@@ -11,8 +11,8 @@ from starlette.responses import JSONResponse, Response
 
 from devhost.function_index import FunctionIndex, IndexedFunction
 from devhost.queue_runner import send_out_bindings
-from devhost.queue_store import QueueStore
 from devhost.routing import CompiledRoute, Router, compile_route
+from shared.adapters.queue_store import QueueStore
 
 log = logging.getLogger("devhost.http")
 

@@ -23,8 +23,8 @@ from typing import Any
 from azure.functions.servicebus import ServiceBusMessage
 
 from devhost.function_index import FunctionIndex, IndexedFunction
-from devhost.queue_store import MessageLockLost, QueueStore, StoredMessage
 from devhost.timers import parse_timespan
+from shared.adapters.queue_store import MessageLockLost, QueueStore, StoredMessage
 
 log = logging.getLogger("devhost.queue")
 

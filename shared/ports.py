@@ -28,10 +28,13 @@ class Where:
     value: Any = None
 
 
+SortDirection = Literal["asc", "desc"]
+
+
 @dataclass(frozen=True)
 class Query:
     where: Sequence[Where] = ()
-    order_by: Sequence[tuple[str, Literal["asc", "desc"]]] = ()
+    order_by: Sequence[tuple[str, SortDirection]] = ()
 
 
 @dataclass(frozen=True)
@@ -67,18 +70,22 @@ class BatchOp:
 class Documents(Protocol):
     async def create(self, container: str, doc: dict[str, Any]) -> dict[str, Any]:
         """Insert; Conflict when the id already exists in the partition."""
+        ...
 
     async def read(self, container: str, pk: str, id: str) -> dict[str, Any]:
         """NotFound when absent."""
+        ...
 
     async def read_many(self, container: str, keys: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
         """Point reads of (pk, id) pairs in one call; missing ones are left out."""
+        ...
 
     async def upsert(self, container: str, doc: dict[str, Any], *, if_match: str | None = None) -> dict[str, Any]:
         ...
 
     async def replace(self, container: str, doc: dict[str, Any], *, if_match: str | None = None) -> dict[str, Any]:
         """NotFound when absent; PreconditionFailed when if_match is stale."""
+        ...
 
     async def delete(self, container: str, pk: str, id: str, *, if_match: str | None = None) -> None:
         ...
@@ -86,16 +93,19 @@ class Documents(Protocol):
     async def patch(self, container: str, pk: str, id: str, ops: Sequence[Patch], *,
                     if_match: str | None = None, condition: Sequence[Where] = ()) -> dict[str, Any]:
         """Atomic; PreconditionFailed when if_match is stale or the condition does not hold."""
+        ...
 
     async def query(self, container: str, query: Query = Query(), *, pk: str | None = None,
                     limit: int = 100, continuation: str | None = None) -> Page:
         """pk=None queries across partitions."""
+        ...
 
     async def count(self, container: str, where: Sequence[Where] = (), *, pk: str | None = None) -> int:
         ...
 
     async def batch(self, container: str, pk: str, ops: Sequence[BatchOp]) -> list[dict[str, Any] | None]:
         """All or nothing inside one partition (at most 100 operations)."""
+        ...
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -136,6 +146,7 @@ class Blobs(Protocol):
     async def put(self, container: str, name: str, data: bytes, *, content_type: str,
                   metadata: dict[str, str] | None = None, overwrite: bool = False) -> BlobInfo:
         """Conflict when the blob exists and overwrite is False."""
+        ...
 
     async def get(self, container: str, name: str, *, offset: int = 0, length: int | None = None) -> Blob:
         ...
@@ -145,6 +156,7 @@ class Blobs(Protocol):
 
     async def delete(self, container: str, name: str) -> None:
         """NotFound when absent."""
+        ...
 
     async def list(self, container: str, prefix: str = "") -> list[BlobInfo]:
         ...
@@ -217,6 +229,7 @@ class KeyValue(Protocol):
     async def set_members(self, key: str) -> set[str]: ...
     async def hit_window(self, key: str, *, limit: int, window_seconds: float, cost: int = 1) -> WindowDecision:
         """Sliding-window rate limit: records the hit only when allowed."""
+        ...
 
     async def peek_window(self, key: str, *, limit: int, window_seconds: float) -> WindowDecision: ...
     async def ping(self) -> bool: ...

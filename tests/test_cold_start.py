@@ -15,6 +15,7 @@ HEAVY = ("azure.cosmos", "azure.storage", "azure.servicebus", "azure.messaging",
 DOMAIN_MODULES_LOADED_ON_PURPOSE = {
     "shared.domain", "shared.domain.accounts", "shared.domain.accounts.erasers",
     "shared.domain.communities", "shared.domain.communities.purgers",
+    "shared.domain.identity",  # the Principal dataclass the HTTP layer hands to the domain
 }
 # Loaded when first used: pydantic's model machinery (the first model a request needs), the settings class
 # (the first settings read), the ports and the adapters' wiring (the first storage call).

@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.auth import bp, cookies, rate_rules
 from shared.http.endpoint import Call, Reply, endpoint
 from shared.lazy import lazy_models, lazy_module
 
-login = lazy_module("shared.domain.accounts.login")
-models = lazy_models("shared.domain.accounts.models")
+if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
+    from shared.domain.accounts import login, models
+else:
+    login = lazy_module("shared.domain.accounts.login")
+    models = lazy_models("shared.domain.accounts.models")
 
 
 def _client(call: Call) -> login.Client:
@@ -19,7 +24,7 @@ def _client(call: Call) -> login.Client:
 def _reply(outcome: login.LoginOutcome) -> Reply:
     """API clients get the token in the body; browsers get HttpOnly cookies and the CSRF token in the body."""
     reply = Reply(outcome.result)
-    if outcome.token is None or outcome.token_mode:
+    if outcome.token is None or outcome.session is None or outcome.device_token is None or outcome.token_mode:
         return reply
     max_age = int(outcome.session.absolute_expires_at - outcome.session.created_at)
     reply.cookies.append(cookies.session_cookie(outcome.token, max_age))

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.auth import bp, rate_rules
 from shared.http.endpoint import Call, Reply, endpoint
 from shared.lazy import lazy_models, lazy_module
 
-two_factor = lazy_module("shared.domain.accounts.two_factor")
-models = lazy_models("shared.domain.accounts.models")
+if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
+    from shared.domain.accounts import models, two_factor
+else:
+    two_factor = lazy_module("shared.domain.accounts.two_factor")
+    models = lazy_models("shared.domain.accounts.models")
 
 
 @bp.route(route="auth/2fa/setup", methods=["POST"])

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.models import bp
 from shared.http.endpoint import Call, Reply, endpoint
 from shared.lazy import lazy_models, lazy_module
 
-inputs = lazy_module("shared.domain.models.inputs")
-jobs = lazy_module("shared.domain.models.jobs")
-schemas = lazy_models("shared.domain.models.schemas")
+if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
+    from shared.domain.models import inputs, jobs, schemas
+else:
+    inputs = lazy_module("shared.domain.models.inputs")
+    jobs = lazy_module("shared.domain.models.jobs")
+    schemas = lazy_models("shared.domain.models.schemas")
 
 
 def accepted(result: schemas.JobAccepted) -> Reply:

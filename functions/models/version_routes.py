@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.models import bp
 from shared.http.endpoint import Call, endpoint
 from shared.lazy import lazy_models, lazy_module
 
-versions = lazy_module("shared.domain.models.versions")
-schemas = lazy_models("shared.domain.models.schemas")
+if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
+    from shared.domain.models import schemas, versions
+else:
+    versions = lazy_module("shared.domain.models.versions")
+    schemas = lazy_models("shared.domain.models.schemas")
 
 
 @bp.route(route="models/{model_id}/versions", methods=["GET"])

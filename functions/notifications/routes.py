@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.notifications import bp
 from shared.http.endpoint import Call, Reply, endpoint
 from shared.lazy import lazy_models, lazy_module
 
-service = lazy_module("shared.domain.notifications.service")
-models = lazy_models("shared.domain.notifications.models")
+if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
+    from shared.domain.notifications import models, service
+else:
+    service = lazy_module("shared.domain.notifications.service")
+    models = lazy_models("shared.domain.notifications.models")
 
 
 @bp.route(route="notifications", methods=["GET"])

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import azure.functions as func
 
+from functions import blueprints
 from functions.platform import bp
 from shared.http.endpoint import Call, endpoint
 from shared.http.openapi import cached_openapi_json
@@ -12,7 +13,7 @@ DOCS_PAGE = Path(__file__).with_name("docs.html")
 @bp.route(route="openapi.json", methods=["GET"])
 @endpoint(summary="The OpenAPI document of this API", auth="none", raw=True, response=dict)
 async def get_openapi(call: Call) -> func.HttpResponse:
-    return func.HttpResponse(cached_openapi_json(), mimetype="application/json",
+    return func.HttpResponse(cached_openapi_json(tuple(blueprints())), mimetype="application/json",
                              headers={"Cache-Control": "public, max-age=300"})
 
 

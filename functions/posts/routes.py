@@ -3,14 +3,19 @@ Every decision about who may see or do what lives in the domain (post_views.load
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.posts import bp
 from shared.http.endpoint import Call, RateRule, Reply, endpoint
 from shared.lazy import lazy_models, lazy_module
 
-images = lazy_module("shared.domain.communities.images")
-post_moderation = lazy_module("shared.domain.communities.post_moderation")
-posts = lazy_module("shared.domain.communities.posts")
-post_models = lazy_models("shared.domain.communities.post_models")
+if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
+    from shared.domain.communities import images, post_models, post_moderation, posts
+else:
+    images = lazy_module("shared.domain.communities.images")
+    post_moderation = lazy_module("shared.domain.communities.post_moderation")
+    posts = lazy_module("shared.domain.communities.posts")
+    post_models = lazy_models("shared.domain.communities.post_models")
 
 WRITE_LIMIT = RateRule("posts_write", 60, 600, per="user")
 VOTE_LIMIT = RateRule("votes", 300, 600, per="user")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import azure.functions as func
 from pydantic import ValidationError
@@ -14,9 +15,13 @@ from shared.http.endpoint import Call, endpoint, field_errors
 from shared.lazy import lazy_models, lazy_module
 from shared.settings import get_settings
 
-subscriptions = lazy_module("shared.domain.realtime.subscriptions")
-upstream = lazy_module("shared.domain.realtime.upstream")
-realtime_models = lazy_models("shared.domain.realtime.subscriptions")
+if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
+    from shared.domain.realtime import subscriptions, upstream
+    from shared.domain.realtime import subscriptions as realtime_models
+else:
+    subscriptions = lazy_module("shared.domain.realtime.subscriptions")
+    upstream = lazy_module("shared.domain.realtime.upstream")
+    realtime_models = lazy_models("shared.domain.realtime.subscriptions")
 
 
 @bp.route(route="realtime/negotiate", methods=["POST"])

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.auth import rate_rules
 from functions.users import bp
 from shared.http.endpoint import Call, Reply, endpoint
 from shared.lazy import lazy_models, lazy_module
 
-profiles = lazy_module("shared.domain.accounts.profiles")
-models = lazy_models("shared.domain.accounts.models")
+if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
+    from shared.domain.accounts import models, profiles
+else:
+    profiles = lazy_module("shared.domain.accounts.profiles")
+    models = lazy_models("shared.domain.accounts.models")
 
 
 @bp.route(route="users/me", methods=["GET"])

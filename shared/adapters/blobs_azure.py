@@ -100,6 +100,7 @@ class AzureBlobs:
         client = self._blob_client(container, name)
         settings = ContentSettings(content_type=check_content_type(content_type))
         metadata = check_metadata(metadata)
+        result: dict[str, Any] = {}
         for attempt in range(2):
             try:
                 result = await client.upload_blob(bytes(data), overwrite=overwrite, content_settings=settings,

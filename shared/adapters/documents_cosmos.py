@@ -137,12 +137,14 @@ class CosmosDocuments:
 
     @classmethod
     def from_settings(cls, s: Any) -> CosmosDocuments:
-        factory = None
+        factory: Callable[[], Any] | None = None
         if not s.cosmos_key:
-            def factory() -> Any:
+            def identity() -> Any:
                 from azure.identity.aio import DefaultAzureCredential
 
                 return DefaultAzureCredential()
+
+            factory = identity
         return cls(s.cosmos_endpoint, s.cosmos_key, s.cosmos_database, credential_factory=factory)
 
     @property
@@ -157,7 +159,12 @@ class CosmosDocuments:
         if self._state is None or self._state.loop is not loop or self._state.loop.is_closed():
             from azure.cosmos.aio import CosmosClient
 
-            credential = self.key if self.key else self._credential_factory()
+            if self.key:
+                credential: Any = self.key
+            elif self._credential_factory is not None:
+                credential = self._credential_factory()
+            else:
+                raise ValueError("set cosmos_key, or give a credential factory for an Entra ID identity")
             client = CosmosClient(self.endpoint, credential=credential)
             self._state = _LoopState(loop=loop, client=client, credential=None if self.key else credential)
         return self._state
@@ -407,6 +414,7 @@ class CosmosDocuments:
         for op in ops:
             etag = {"if_match_etag": op.if_match} if op.if_match is not None else {}
             if op.op in ("create", "upsert", "replace"):
+                assert op.doc is not None  # rules.check_batch refused an operation without its document
                 doc = rules.clean_document(op.doc)
                 if op.op == "create":
                     operations.append(("create", (doc,)))

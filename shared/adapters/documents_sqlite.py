@@ -364,13 +364,18 @@ class SqliteDocuments:
         def work(conn: sqlite3.Connection) -> list[dict[str, Any] | None]:
             results: list[dict[str, Any] | None] = []
             for op, doc in zip(ops, docs, strict=True):
-                if op.op == "create":
-                    results.append(self._do_create(conn, container, doc))
-                elif op.op == "upsert":
-                    results.append(self._do_upsert(conn, container, doc, op.if_match))
-                elif op.op == "replace":
-                    results.append(self._do_replace(conn, container, doc, op.if_match))
-                elif op.op == "delete":
+                # rules.check_batch refused any operation without the document or id it needs
+                if op.op in ("create", "upsert", "replace"):
+                    assert doc is not None
+                    if op.op == "create":
+                        results.append(self._do_create(conn, container, doc))
+                    elif op.op == "upsert":
+                        results.append(self._do_upsert(conn, container, doc, op.if_match))
+                    else:
+                        results.append(self._do_replace(conn, container, doc, op.if_match))
+                    continue
+                assert op.id is not None
+                if op.op == "delete":
                     self._do_delete(conn, container, pk, op.id, op.if_match)
                     results.append(None)
                 else:

@@ -113,6 +113,7 @@ class RedisKeyValue:
         loop = asyncio.get_running_loop()
         connection = self._per_loop.get(loop)
         if connection is None:
+            assert self._factory is not None  # __init__ requires a client or a factory
             connection = self._per_loop[loop] = _Connection(self._factory())
         return connection
 

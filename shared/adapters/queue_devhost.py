@@ -12,8 +12,8 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from devhost.queue_store import QueueStore
 from shared.adapters.queue_message import PropertyValue, QueueUnavailable, prepare_message
+from shared.adapters.queue_store import QueueStore
 
 
 class DevHostQueue:

@@ -51,7 +51,7 @@ class ServiceBusQueue:
             message_id=message.message_id,
             content_type=message.content_type,
             scheduled_enqueue_time_utc=message.scheduled_at,
-            application_properties=dict(message.application_properties) or None,
+            application_properties={**message.application_properties} or None,
         )
 
     async def send(self, queue: str, body: dict[str, Any], *, message_id: str | None = None,

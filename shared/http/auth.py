@@ -7,25 +7,15 @@ never sent by a browser on its own, so it needs none.
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
 from http.cookies import SimpleCookie
 
 import azure.functions as func
 
+from shared.domain.identity import Principal
 from shared.settings import get_settings
 
 SECURE_COOKIE_NAME = "__Host-session"
 PLAIN_COOKIE_NAME = "session"  # plain-http development only: browsers refuse __Host- without Secure
-
-
-@dataclass(frozen=True)
-class Principal:
-    user_id: str
-    username: str
-    is_admin: bool
-    sid: str
-    token_hash: str
-    csrf: str
 
 
 def session_cookie_name() -> str:

@@ -31,8 +31,9 @@ import azure.functions as func
 from pydantic import ValidationError  # pydantic_core's: cheap, unlike BaseModel (pydantic.main)
 
 from shared import errors
+from shared.domain.identity import Principal
 from shared.http import envelope
-from shared.http.auth import Principal, authenticate, csrf_ok
+from shared.http.auth import authenticate, csrf_ok
 from shared.http.client_ip import client_ip
 from shared.http.cors import cors_headers
 from shared.lazy import ModelRef
@@ -181,17 +182,18 @@ def _new_correlation_id() -> str:
 async def _prepare(spec: EndpointSpec, req: func.HttpRequest, correlation_id: str) -> Call:
     settings = get_settings()
     ip = client_ip(req.headers, settings.trusted_proxies)
-    path = _parse_model(spec.path, dict(req.route_params or {}), "path")
-    query = _parse_model(spec.query, _query_values(req, spec.query), "query")
-    body = _parse_body(spec, req, settings.max_request_bytes)
-
+    # Who is calling comes first: an anonymous caller of a signed-in route learns nothing about its input rules.
     principal, via_cookie = await authenticate(req) if spec.auth != "none" else (None, False)
     if spec.auth in ("user", "admin") and principal is None:
         raise errors.Unauthorized()
-    if spec.auth == "admin" and not principal.is_admin:
+    if spec.auth == "admin" and not (principal is not None and principal.is_admin):
         raise errors.Forbidden("Administrators only.", code="admin_required")
     if principal is not None and via_cookie and req.method.upper() in UNSAFE_METHODS and not csrf_ok(req, principal):
         raise errors.Forbidden("A cookie-authenticated write needs the X-CSRF-Token header.", code="csrf_failed")
+
+    path = _parse_model(spec.path, dict(req.route_params or {}), "path")
+    query = _parse_model(spec.query, _query_values(req, spec.query), "query")
+    body = _parse_body(spec, req, settings.max_request_bytes)
 
     call = Call(req=req, body=body, query=query, path=path, principal=principal, ip=ip,
                 correlation_id=correlation_id)

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import azure.functions as func
+from azure.functions.decorators.function_app import DecoratorApi  # what blueprints and apps share
+from azure.functions.decorators.http import HttpTrigger
 
 from shared.http.endpoint import EndpointSpec
 from shared.settings import get_settings
@@ -72,13 +75,13 @@ class _Schemas:
         return schema
 
 
-def http_functions(app: func.FunctionApp) -> list[tuple[str, list[str], Any]]:
+def http_functions(blueprints: Iterable[DecoratorApi]) -> list[tuple[str, list[str], Any]]:
     """(route, methods, user function) for every HTTP function; builders are rebuilt, which is idempotent."""
     found = []
-    for builder in app._function_builders:
-        fn = builder.build(app.auth_level)
+    for builder in (b for blueprint in blueprints for b in blueprint._function_builders):
+        fn = builder.build(func.AuthLevel.ANONYMOUS)
         trigger = fn.get_trigger()
-        if getattr(trigger, "type", None) != "httpTrigger":
+        if not isinstance(trigger, HttpTrigger):
             continue
         methods = [str(m).split(".")[-1].lower() for m in (trigger.methods or [])] or ["get", "post", "put",
                                                                                        "patch", "delete"]
@@ -86,12 +89,12 @@ def http_functions(app: func.FunctionApp) -> list[tuple[str, list[str], Any]]:
     return found
 
 
-def build_openapi(app: func.FunctionApp) -> dict[str, Any]:
+def build_openapi(blueprints: Iterable[DecoratorApi]) -> dict[str, Any]:
     settings = get_settings()
     prefix = route_prefix()
     schemas = _Schemas()
     paths: dict[str, dict[str, Any]] = {}
-    for route, methods, user_function in http_functions(app):
+    for route, methods, user_function in http_functions(blueprints):
         spec: EndpointSpec | None = getattr(user_function, "endpoint_spec", None)
         path = openapi_path(route, prefix)
         for method in methods:
@@ -177,7 +180,5 @@ def _path_param(name: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def cached_openapi_json() -> str:
-    from function_app import app
-
-    return json.dumps(build_openapi(app))
+def cached_openapi_json(blueprints: tuple[DecoratorApi, ...]) -> str:
+    return json.dumps(build_openapi(blueprints))

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from devhost.queue_store import QueueStore
 from shared import wiring
 from shared.adapters.queue_devhost import DevHostQueue
 from shared.adapters.queue_message import MAX_MESSAGE_BYTES, QueueUnavailable, prepare_message
 from shared.adapters.queue_servicebus import ServiceBusQueue
+from shared.adapters.queue_store import QueueStore
 from shared.ports import TaskQueue
 
 

@@ -17,8 +17,8 @@ import pytest
 
 from devhost.function_index import FunctionIndex
 from devhost.queue_runner import QueueRunner
-from devhost.queue_store import MessageLockLost, QueueStore
 from shared.adapters.queue_devhost import DevHostQueue
+from shared.adapters.queue_store import MessageLockLost, QueueStore
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -394,7 +394,7 @@ async def test_a_message_enqueued_by_another_process_is_delivered(db_path, tmp_p
     runner = QueueRunner(index_of(app, tmp_path), store)
     runner.start()
     script = ("import asyncio, sys\n"
-              "from devhost.queue_store import QueueStore\n"
+              "from shared.adapters.queue_store import QueueStore\n"
               "from shared.adapters.queue_devhost import DevHostQueue\n"
               "queue = DevHostQueue(QueueStore(sys.argv[1]))\n"
               "asyncio.run(queue.send('jobs', {'from': 'cli'}))\n")

@@ -6,11 +6,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-import function_app
+from functions import blueprints
 from shared.http.openapi import build_openapi
 from tests.support.users import forget_ip_limits, signup
 
-schema = schemathesis.openapi.from_dict(build_openapi(function_app.app)).exclude(
+schema = schemathesis.openapi.from_dict(build_openapi(blueprints())).exclude(
     path_regex=r"^/api/(auth|users|admin/users)/")
 
 

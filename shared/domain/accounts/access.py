@@ -9,7 +9,7 @@ from shared.domain.accounts import store
 
 if TYPE_CHECKING:
     from shared.domain.accounts.sessions import Session
-    from shared.http.auth import Principal
+    from shared.domain.identity import Principal
 
 VISIBLE_STATUSES = frozenset({"active"})
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from shared import errors, wiring
+from shared import clock, errors, wiring
 from shared.domain.accounts import access, passwords, registration, rules, store
 from shared.domain.accounts.models import BanBody, BanResult
 
 if TYPE_CHECKING:
-    from shared.http.auth import Principal
+    from shared.domain.identity import Principal
 
 
 async def do_create_admin(username: str, email: str, password: str) -> str:
@@ -51,7 +51,7 @@ async def do_ban_user(user_id: str, *, reason: str, by: str | None = None) -> in
     from shared.domain.accounts.login import end_all_access
 
     await store.patch_user(user_id, {"status": "banned",
-                                     "ban": {"reason": reason, "by": by, "at": store.now_iso()}})
+                                     "ban": {"reason": reason, "by": by, "at": clock.now_iso()}})
     return await end_all_access(user_id, reason="banned")
 
 

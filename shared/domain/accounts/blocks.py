@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from shared import errors, wiring
+from shared import clock, errors, wiring
 from shared.domain.accounts import access, profiles, store, views
 from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.models import UserCard, UserCardPage
 from shared.ports import Query
 
 if TYPE_CHECKING:
-    from shared.http.auth import Principal
+    from shared.domain.identity import Principal
 
 
 async def check_block(principal: Principal, user_id: str) -> UserCard:
@@ -25,7 +25,7 @@ async def check_block(principal: Principal, user_id: str) -> UserCard:
     target = await access.access_user_profile(user_id)
     await wiring.documents().upsert(store.BLOCKS, {"id": user_id, "pk": principal.user_id,
                                                    "blocker_id": principal.user_id, "blocked_id": user_id,
-                                                   "created_at": store.now_iso()})
+                                                   "created_at": clock.now_iso()})
     return await views.card(target)
 
 

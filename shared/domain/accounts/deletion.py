@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from shared import clock
 from shared.domain.accounts import access, erasure, mail, reauth, store, two_factor
 from shared.domain.accounts.login import end_all_access
 from shared.domain.accounts.models import DeleteAccountBody, Deletion
 
 if TYPE_CHECKING:
-    from shared.http.auth import Principal
+    from shared.domain.identity import Principal
 
 
 async def check_delete_account(principal: Principal, body: DeleteAccountBody) -> Deletion:
@@ -24,7 +25,7 @@ async def check_delete_account(principal: Principal, body: DeleteAccountBody) ->
 
 
 async def do_schedule_deletion(user: dict, credentials: dict) -> None:
-    await store.patch_user(user["id"], {"status": "deleting", "deletion_requested_at": store.now_iso()})
+    await store.patch_user(user["id"], {"status": "deleting", "deletion_requested_at": clock.now_iso()})
     await end_all_access(user["id"], reason="account deleted")
     await erasure.enqueue_erasure(user["id"])
     await mail.enqueue("account_deleted", credentials["email"],

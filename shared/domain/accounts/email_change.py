@@ -15,7 +15,7 @@ from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.models import ChangeEmailBody, ConfirmEmailChangeBody, Me, Message
 
 if TYPE_CHECKING:
-    from shared.http.auth import Principal
+    from shared.domain.identity import Principal
 
 CODE_MINUTES = 30
 PURPOSE = "email-change"

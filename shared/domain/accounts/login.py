@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from shared import errors, wiring
+from shared import clock, errors, wiring
 from shared.domain.accounts import access, codes, limits, passwords, rules, secrets_box, store, two_factor, views
 from shared.domain.accounts.models import (
     CurrentSession,
@@ -26,7 +26,7 @@ from shared.domain.accounts.models import (
 from shared.domain.accounts.sessions import Session
 
 if TYPE_CHECKING:
-    from shared.http.auth import Principal
+    from shared.domain.identity import Principal
 
 log = logging.getLogger("topicsflow.accounts")
 
@@ -75,7 +75,9 @@ async def check_login(body: LoginBody, client: Client) -> LoginOutcome:
 
     credentials = await store.get_credentials(user_id) if user_id else None
     stored_hash = credentials.get("password_hash") if credentials else None
-    if not await passwords.verify_password(stored_hash, body.password):
+    # verify_password does the same hashing work without a stored hash, so unknown accounts take as long.
+    verified = await passwords.verify_password(stored_hash, body.password)
+    if not verified or user_id is None or credentials is None or stored_hash is None:
         await limits.spend(budget, subject)
         raise _invalid_credentials()
     user = await store.get_user(user_id)
@@ -127,7 +129,7 @@ async def start_session(user: dict[str, Any], credentials: dict[str, Any], clien
     token, session = await wiring.sessions().create(user_id=user["id"], username=user["username"],
                                                     is_admin=bool(user.get("is_admin")), ip=client.ip,
                                                     user_agent=client.user_agent)
-    await store.patch_credentials(user["id"], {"last_login_at": store.now_iso()})
+    await store.patch_credentials(user["id"], {"last_login_at": clock.now_iso()})
     device_token = client.device_token if limits.device_nonce(client.device_token, user["id"]) else \
         limits.issue_device_token(user["id"])
     result = LoginResult(user=await views.me(user, credentials),
@@ -136,8 +138,8 @@ async def start_session(user: dict[str, Any], credentials: dict[str, Any], clien
     return LoginOutcome(result, token=token, session=session, token_mode=token_mode, device_token=device_token)
 
 
-def current_session(session: Session, *, via: str) -> CurrentSession:
-    return CurrentSession(id=session.sid, expires_at=session.absolute_expires_at,
+def current_session(session: Session, *, via: Literal["cookie", "token"]) -> CurrentSession:
+    return CurrentSession(id=session.sid, expires_at=clock.from_timestamp(session.absolute_expires_at),
                           idle_timeout_seconds=wiring.sessions().idle, via=via,
                           csrf_token=session.csrf if via == "cookie" else None)
 

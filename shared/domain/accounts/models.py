@@ -74,7 +74,7 @@ class EmailOnlyBody(Body):
 class LoginBody(Body):
     identifier: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
     password: PasswordAttempt
-    token: bool = Field(False, description="True for API clients: the session token comes back in data.token "
+    token: bool = Field(default=False, description="True for API clients: the session token comes back in data.token "
                                            "instead of a cookie.")
 
 
@@ -117,7 +117,7 @@ class ConfirmEmailChangeBody(Body):
 
 class DeleteAccountBody(Body):
     password: PasswordAttempt
-    code: OneTimeCode | None = Field(None, description="Required when two-factor authentication is on.")
+    code: OneTimeCode | None = Field(default=None, description="Required when two-factor authentication is on.")
 
 
 class SessionPath(BaseModel):
@@ -126,7 +126,7 @@ class SessionPath(BaseModel):
 
 class PageQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    limit: int = Field(20, ge=1, le=50)
+    limit: int = Field(default=20, ge=1, le=50)
     cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
@@ -176,7 +176,7 @@ class SearchQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=rules.USERNAME_MAX,
                                         pattern=rules.USERNAME_PREFIX_PATTERN)]
-    limit: int = Field(10, ge=1, le=20)
+    limit: int = Field(default=10, ge=1, le=20)
     cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
@@ -223,9 +223,9 @@ class Message(BaseModel):
 class SessionInfo(BaseModel):
     id: str
     current: bool
-    created_at: float
-    last_seen: float
-    expires_at: float
+    created_at: str
+    last_seen: str
+    expires_at: str
     ip: str
     user_agent: str
 
@@ -237,10 +237,10 @@ class SessionPage(BaseModel):
 
 class CurrentSession(BaseModel):
     id: str
-    expires_at: float
+    expires_at: str
     idle_timeout_seconds: int
     via: Literal["cookie", "token"]
-    csrf_token: str | None = Field(None, description="Send it as X-CSRF-Token on cookie-authenticated writes.")
+    csrf_token: str | None = Field(default=None, description="Send it as X-CSRF-Token on cookie-authenticated writes.")
 
 
 class WhoAmI(BaseModel):
@@ -250,12 +250,12 @@ class WhoAmI(BaseModel):
 
 class LoginResult(BaseModel):
     two_factor_required: bool = False
-    pending_token: str | None = Field(None, description="When two_factor_required: send it to /auth/login/2fa.")
+    pending_token: str | None = Field(default=None, description="When two_factor_required: send it to /auth/login/2fa.")
     pending_expires_in: int | None = None
     user: Me | None = None
     session: CurrentSession | None = None
-    token: str | None = Field(None, description="Only for API clients that asked for it with token=true.")
-    device_token: str | None = Field(None, description="Lets this client keep its own failed-login budget; "
+    token: str | None = Field(default=None, description="Only for API clients that asked for it with token=true.")
+    device_token: str | None = Field(default=None, description="Lets this client keep its own failed-login budget; "
                                                        "send it back as X-Device-Token (browsers get a cookie).")
 
 

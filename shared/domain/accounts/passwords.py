@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -80,7 +81,7 @@ def needs_rehash(stored_hash: str) -> bool:
         return True
 
 
-def password_problem(password: str, *, user_inputs: list[str] = ()) -> str | None:
+def password_problem(password: str, *, user_inputs: Sequence[str] = ()) -> str | None:
     """None when the password may be used, otherwise the reason shown to the user."""
     from zxcvbn import zxcvbn
 

@@ -9,10 +9,9 @@ the size limit; anything else is deleted.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-from shared import errors, wiring
+from shared import clock, errors, wiring
 from shared.domain.accounts import access, rules, store, views
 from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.models import (
@@ -29,7 +28,7 @@ from shared.domain.accounts.models import (
 from shared.ports import Patch, Query, Where
 
 if TYPE_CHECKING:
-    from shared.http.auth import Principal
+    from shared.domain.identity import Principal
 
 IMAGE_LIMITS = {"avatar": 2 * 1024 * 1024, "banner": 5 * 1024 * 1024}
 UPLOAD_URL_SECONDS = 10 * 60
@@ -106,7 +105,7 @@ async def check_image_upload(principal: Principal, kind: str, body: ImageUploadB
     target = await wiring.blobs().upload_url(views.IMAGES_CONTAINER, _image_name(principal.user_id, kind, upload_id),
                                              expires_in_seconds=UPLOAD_URL_SECONDS, max_bytes=IMAGE_LIMITS[kind],
                                              content_type=body.content_type)
-    expires = target.expires_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    expires = clock.iso(target.expires_at)
     return ImageUpload(upload_id=upload_id, url=target.url, method=target.method, headers=dict(target.headers),
                        expires_at=expires, max_bytes=target.max_bytes)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from shared import wiring
+from shared import clock, wiring
 from shared.domain.accounts import access, codes, limits, mail, passwords, reauth, registration, rules, store
 from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.login import end_all_access
@@ -19,7 +19,7 @@ from shared.domain.accounts.models import ChangePasswordBody, Message, ResetPass
 from shared.settings import get_settings
 
 if TYPE_CHECKING:
-    from shared.http.auth import Principal
+    from shared.domain.identity import Principal
 
 RESET_TOKEN_MINUTES = 30
 RESET_PURPOSE = "password-reset"
@@ -32,7 +32,7 @@ def _language(user: dict[str, Any] | None) -> str:
 
 async def _set_password(user_id: str, password: str, **extra: Any) -> None:
     await store.patch_credentials(user_id, {"password_hash": await passwords.hash_password(password),
-                                            "password_changed_at": store.now_iso(), **extra})
+                                            "password_changed_at": clock.now_iso(), **extra})
 
 
 async def check_change_password(principal: Principal, body: ChangePasswordBody) -> Message:
@@ -72,7 +72,7 @@ async def check_reset_password(body: ResetPasswordBody) -> Message:
     user_id = (pending or {}).get("user_id")
     user = await store.get_user(user_id) if user_id else None
     credentials = await store.get_credentials(user_id) if user_id else None
-    if user is None or credentials is None or user.get("status") == "deleting":
+    if not user_id or user is None or credentials is None or user.get("status") == "deleting":
         raise invalid("body.token", "This reset link is invalid or has expired; ask for a new one.",
                       code="invalid_token")
     # Check the new password before using the token up, so a refused password does not cost the link.

@@ -9,10 +9,10 @@ PENDING_REGISTRATION_HOURS, which frees their username and address.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from shared import errors, wiring
+from shared import clock, errors, wiring
 from shared.domain.accounts import codes, limits, mail, passwords, rules, secrets_box, store
 from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.models import Message, RegisterBody, VerifyEmailBody
@@ -63,7 +63,7 @@ async def do_create_account(user_id: str, *, username: str, email: str, password
                             is_admin: bool = False) -> None:
     """Writes the account documents; the caller has claimed the username and the email already.
     The user document goes first: a crash before the credentials leaves a pending account the purge removes."""
-    now = store.now_iso()
+    now = clock.now_iso()
     documents = wiring.documents()
     await documents.create(store.USERS, {
         "id": user_id, "pk": user_id, "username": username, "username_lower": rules.normalize_username(username),
@@ -97,8 +97,8 @@ async def _claim_email(email_key: str, user_id: str) -> None:
 def _is_stale_registration(user: dict[str, Any]) -> bool:
     if user.get("status") != "pending":
         return False
-    created = datetime.fromisoformat(user["created_at"].replace("Z", "+00:00"))
-    return datetime.now(UTC) - created > timedelta(hours=PENDING_REGISTRATION_HOURS)
+    created = clock.parse(user["created_at"])
+    return clock.now() - created > timedelta(hours=PENDING_REGISTRATION_HOURS)
 
 
 async def _tell_address_owner(email: str, owner: dict[str, Any] | None, language: str) -> None:
@@ -123,7 +123,7 @@ async def send_verification_code(user_id: str, email: str, *, username: str, lan
 async def check_verify_email(body: VerifyEmailBody) -> Message:
     user_id = await store.lookup("email", rules.normalize_email(body.email))
     data = await codes.consume_code(VERIFY_PURPOSE, user_id, body.code) if user_id else None
-    if data is None:
+    if user_id is None or data is None:
         raise invalid("body.code", "The code is wrong or has expired.", code="invalid_code")
     await store.patch_credentials(user_id, {"email_verified": True})
     user = await store.get_user(user_id)
@@ -135,7 +135,7 @@ async def check_verify_email(body: VerifyEmailBody) -> Message:
 async def check_resend_verification(email: str) -> Message:
     user_id = await store.lookup("email", rules.normalize_email(email))
     user = await store.get_user(user_id) if user_id else None
-    if user is not None and user.get("status") == "pending":
+    if user_id is not None and user is not None and user.get("status") == "pending":
         credentials = await store.get_credentials(user_id)
         if credentials is not None and not credentials.get("email_verified"):
             await send_verification_code(user_id, credentials["email"], username=user["username"],
@@ -168,7 +168,7 @@ async def _delete_quietly(container: str, user_id: str) -> None:
 
 async def purge_stale_registrations(limit: int = 500) -> int:
     """Removes sign-ups left unverified for longer than PENDING_REGISTRATION_HOURS (run by a daily timer)."""
-    cutoff = (datetime.now(UTC) - timedelta(hours=PENDING_REGISTRATION_HOURS)).isoformat(timespec="milliseconds")
+    cutoff = clock.later_iso(hours=-PENDING_REGISTRATION_HOURS)
     cutoff = cutoff.replace("+00:00", "Z")
     query = Query(where=[Where("status", "=", "pending"), Where("created_at", "<", cutoff)])
     removed, continuation = 0, None

@@ -12,6 +12,7 @@ import secrets
 import time
 from dataclasses import asdict, dataclass
 
+from shared import clock
 from shared.ports import KeyValue
 
 IDLE_REFRESH_AFTER_SECONDS = 60  # rewriting the record on every request would double the store traffic
@@ -32,8 +33,10 @@ class Session:
     user_agent: str = ""
 
     def public(self) -> dict:
-        return {"id": self.sid, "created_at": self.created_at, "last_seen": self.last_seen,
-                "expires_at": self.absolute_expires_at, "ip": self.ip, "user_agent": self.user_agent}
+        return {"id": self.sid, "created_at": clock.from_timestamp(self.created_at),
+                "last_seen": clock.from_timestamp(self.last_seen),
+                "expires_at": clock.from_timestamp(self.absolute_expires_at), "ip": self.ip,
+                "user_agent": self.user_agent}
 
 
 def hash_token(token: str) -> str:

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
 from typing import Any, Literal
 
-from shared import errors, wiring
+from shared import clock, errors, wiring
 
 USERS = "users"
 CREDENTIALS = "credentials"
@@ -29,10 +28,6 @@ STALE_LOOKUP_SECONDS = 300
 
 LookupKind = Literal["username", "email"]
 UserStatus = Literal["pending", "active", "banned", "deleting"]
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def new_user_id() -> str:
@@ -94,7 +89,7 @@ async def claim(kind: LookupKind, key: str, user_id: str) -> None:
     """Makes `key` this user's; Conflict when someone else holds it."""
     documents = wiring.documents()
     container = _lookup_container(kind)
-    doc = {"id": key, "pk": key, "user_id": user_id, "created_at": now_iso()}
+    doc = {"id": key, "pk": key, "user_id": user_id, "created_at": clock.now_iso()}
     try:
         await documents.create(container, doc)
         return
@@ -140,7 +135,7 @@ async def find_user_id(identifier: str) -> str | None:
 async def patch_user(user_id: str, changes: dict[str, Any], *, if_match: str | None = None) -> dict[str, Any]:
     from shared.ports import Patch
 
-    ops = [Patch("set", f"/{name}", value) for name, value in {**changes, "updated_at": now_iso()}.items()]
+    ops = [Patch("set", f"/{name}", value) for name, value in {**changes, "updated_at": clock.now_iso()}.items()]
     return await wiring.documents().patch(USERS, user_id, user_id, ops, if_match=if_match)
 
 
@@ -148,5 +143,5 @@ async def patch_credentials(user_id: str, changes: dict[str, Any], *,
                             if_match: str | None = None) -> dict[str, Any]:
     from shared.ports import Patch
 
-    ops = [Patch("set", f"/{name}", value) for name, value in {**changes, "updated_at": now_iso()}.items()]
+    ops = [Patch("set", f"/{name}", value) for name, value in {**changes, "updated_at": clock.now_iso()}.items()]
     return await wiring.documents().patch(CREDENTIALS, user_id, user_id, ops, if_match=if_match)

@@ -28,22 +28,22 @@ def new_secret() -> str:
 
 
 def provisioning_uri(secret: str, account_name: str) -> str:
-    import pyotp
+    from pyotp.totp import TOTP
 
-    return pyotp.TOTP(secret).provisioning_uri(name=account_name, issuer_name=ISSUER)
+    return TOTP(secret).provisioning_uri(name=account_name, issuer_name=ISSUER)
 
 
 def current_code(secret: str, *, at: float | None = None) -> str:
     """The code an authenticator app shows now (tests act as the authenticator app with this)."""
-    import pyotp
+    from pyotp.totp import TOTP
 
-    return pyotp.TOTP(secret).at(at if at is not None else time.time())
+    return TOTP(secret).at(at if at is not None else time.time())
 
 
 def _matching_step(secret: str, code: str, now: float) -> int | None:
-    import pyotp
+    from pyotp.totp import TOTP
 
-    totp = pyotp.TOTP(secret)
+    totp = TOTP(secret)
     step_now = int(now // STEP_SECONDS)
     for step in range(step_now - DRIFT_STEPS, step_now + DRIFT_STEPS + 1):
         if secrets_box.same(totp.at(step * STEP_SECONDS), code):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from shared import errors
+from shared import clock, errors
 from shared.domain.accounts import access, limits, mail, reauth, secrets_box, store, totp
 from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.models import (
@@ -21,7 +21,7 @@ from shared.domain.accounts.models import (
 )
 
 if TYPE_CHECKING:
-    from shared.http.auth import Principal
+    from shared.domain.identity import Principal
 
 PENDING_SETUP_SECONDS = 15 * 60
 
@@ -73,7 +73,7 @@ async def check_setup(principal: Principal, body: PasswordConfirmBody) -> TwoFac
         raise errors.Conflict("Two-factor authentication is already on.", code="two_factor_already_enabled")
     secret = totp.new_secret()
     state = {**_totp_state(credentials), "pending_secret": secrets_box.encrypt(secret, bound_to=principal.user_id),
-             "pending_since": store.now_iso()}
+             "pending_since": clock.now_iso()}
     await store.patch_credentials(principal.user_id, {"totp": state})
     return TwoFactorSetup(secret=secret, otpauth_uri=totp.provisioning_uri(secret, user["username"]))
 
@@ -92,7 +92,7 @@ async def check_confirm(principal: Principal, body: TwoFactorConfirmBody) -> Bac
         raise invalid("body.code", "The code is wrong; check your authenticator app's clock.", code="invalid_code")
     backup_codes = totp.new_backup_codes()
     await store.patch_credentials(principal.user_id, {"totp": {
-        "enabled": True, "secret": state["pending_secret"], "pending_secret": None, "enabled_at": store.now_iso(),
+        "enabled": True, "secret": state["pending_secret"], "pending_secret": None, "enabled_at": clock.now_iso(),
         "backup_codes": [totp.backup_code_hash(principal.user_id, c) for c in backup_codes]}},
         if_match=credentials["_etag"])
     await _notify(user, credentials, "two_factor_enabled")

@@ -17,11 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-from shared import wiring
-from shared.domain.communities import clock
+from shared import clock, wiring
 from shared.domain.communities.containers import MEMBERSHIPS, TOPICS, USER_TOPICS, ban_id, member_id, mute_id
+from shared.domain.identity import Principal
 from shared.errors import Forbidden, NotFound
-from shared.http.auth import Principal
 from shared.ports import Query, Where
 
 Role = Literal["none", "member", "moderator", "owner"]
@@ -43,7 +42,7 @@ class TopicAccess:
     is_admin: bool
     banned: bool  # currently banned in this topic (expired bans don't count)
     muted: bool  # muted by a moderator: may read, may not post, comment or vote
-    permissions: frozenset[str] = field(default_factory=frozenset)  # a moderator's granted set
+    permissions: frozenset[Permission] = field(default_factory=frozenset)  # a moderator's granted set
     ban: dict[str, Any] | None = None
     mute: dict[str, Any] | None = None
 
@@ -122,7 +121,7 @@ def standing_from(topic: dict[str, Any], uid: str, edges: dict[tuple[str, str], 
     member = edges.get((tid, member_id(uid)))
     ban, mute = edges.get((tid, ban_id(uid))), edges.get((tid, mute_id(uid)))
     role: Role = "none"
-    permissions: frozenset[str] = frozenset()
+    permissions: frozenset[Permission] = frozenset()
     if topic.get("owner_id") == uid:
         role = "owner"
     elif member is not None:

@@ -12,15 +12,16 @@ import re
 import secrets
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, Field
-
-from shared import wiring
+from shared import clock, wiring
 from shared.domain import events
-from shared.domain.communities import clock
 from shared.domain.communities.access import access_topic
+from shared.domain.communities.anonymity_models import (
+    AliasPublic,
+    AliasUpdate,
+)
 from shared.domain.communities.containers import ALIASES, alias_name_id, alias_user_id
+from shared.domain.identity import Principal
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
-from shared.http.auth import Principal
 from shared.ports import BatchOp
 
 MIN_LENGTH, MAX_LENGTH = 3, 20
@@ -33,18 +34,6 @@ NOUNS = ("Panda", "Falcon", "Otter", "Fox", "Owl", "Tiger", "Badger", "Heron", "
 BLOCKED_WORDS = ("admin", "administrator", "moderator", "mod", "owner", "staff", "system", "support", "official",
                  "topicsflow", "root", "deleted", "anonymous")
 _NOT_ALLOWED = re.compile(r"[^A-Za-z0-9 ]+")
-
-
-class AliasUpdate(BaseModel):
-    """Choose a name (it is cleaned and made unique), or send no name to get a new generated one."""
-
-    name: str | None = Field(default=None, max_length=100,
-                             validation_alias=AliasChoices("name", "new_name", "custom_anonymous_name"))
-
-
-class AliasPublic(BaseModel):
-    topic_id: str
-    anonymous_name: str | None
 
 
 def generated_name() -> str:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.domain.communities import clock, cursor_tokens
+from shared import clock
+from shared.domain.communities import cursor_tokens
 
 REPLY_BUDGET = 200
 _SEGMENT_TIME = "%Y%m%d%H%M%S%f"

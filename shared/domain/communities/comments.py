@@ -14,9 +14,10 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from shared import wiring
+from shared import clock, wiring
+from shared.aio import gather_in_order
 from shared.domain import events
-from shared.domain.communities import clock, cursor_tokens, mentions, revisions, votes
+from shared.domain.communities import cursor_tokens, mentions, revisions, votes
 from shared.domain.communities.access import TopicAccess
 from shared.domain.communities.comment_models import (
     MAX_DEPTH,
@@ -50,13 +51,13 @@ from shared.domain.communities.post_models import (
 )
 from shared.domain.communities.post_views import load_post, require_active
 from shared.domain.communities.posts import actor_of, alias_if_anonymous, note_comment
+from shared.domain.identity import Principal
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
-from shared.http.auth import Principal
-from shared.ports import Patch, Query, Where
+from shared.ports import Patch, Query, SortDirection, Where
 
 FANOUT_QUEUE = "comment-notifications"
 MAX_EDIT_ATTEMPTS = 10
-ROOT_ORDER: dict[str, tuple[str, str]] = {"top": ("score", "desc"), "new": ("created_at", "desc"),
+ROOT_ORDER: dict[str, tuple[str, SortDirection]] = {"top": ("score", "desc"), "new": ("created_at", "desc"),
                                           "old": ("created_at", "asc")}
 DEFAULT_REMOVAL_REASON = "Removed by a moderator."
 
@@ -137,9 +138,10 @@ async def load_comment(principal: Principal | None, comment_id: str, *, contribu
                                            read_comment(post_id, comment_id), return_exceptions=True)
     if isinstance(loaded, NotFound) or isinstance(comment, NotFound):
         raise comment_not_found()
-    for outcome in (loaded, comment):
-        if isinstance(outcome, BaseException):
-            raise outcome
+    if isinstance(loaded, BaseException):
+        raise loaded
+    if isinstance(comment, BaseException):
+        raise comment
     access, post = loaded
     return access, post, comment
 
@@ -171,15 +173,10 @@ async def check_list_comments(principal: Principal | None, post_id: str, q: Comm
     if q.cursor and not isinstance(continuation, str):
         raise cursor_tokens.invalid_cursor()
     # The gate and the roots query side by side; the roots are used only if the gate let the caller in.
-    loaded, page = await asyncio.gather(
+    (access, _post), page = await gather_in_order(
         load_post(principal, post_id),
         wiring.documents().query(COMMENTS, Query(where=[Where("depth", "=", 0)], order_by=[ROOT_ORDER[q.sort]]),
-                                 pk=post_id, limit=q.limit, continuation=continuation),
-        return_exceptions=True)
-    for outcome in (loaded, page):
-        if isinstance(outcome, BaseException):
-            raise outcome
-    access, _post = loaded
+                                 pk=post_id, limit=q.limit, continuation=continuation))
     roots = page.items
     tops, children = await _with_descendants(
         post_id, roots, [Where("root_id", "in", [doc["id"] for doc in roots]), Where("depth", ">", 0)])

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import wiring
-from shared.domain.communities import clock, images, votes
+from shared import clock, wiring
+from shared.domain.communities import images, votes
 from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, REPORTS, VOTES
 from shared.domain.communities.posts import bump_topic, note_comment
 from shared.domain.notifications import service as notifications

@@ -7,8 +7,7 @@ Registered with the accounts erasure registry as "communities.topics" (by path, 
 
 from __future__ import annotations
 
-from shared import wiring
-from shared.domain.communities import clock
+from shared import clock, wiring
 from shared.domain.communities.access import ALL_PERMISSIONS
 from shared.domain.communities.containers import ALIASES, INVITATIONS, MEMBERSHIPS, TOPICS, USER_TOPICS, member_id
 from shared.domain.communities.membership import remove_member

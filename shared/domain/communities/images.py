@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import secrets
 
-from shared import wiring
-from shared.domain.communities import clock
+from shared import clock, wiring
 from shared.domain.communities.post_models import ImageUpload, ImageUploadBody
 from shared.domain.communities.post_views import IMAGE_CONTAINER
+from shared.domain.identity import Principal
 from shared.errors import NotFound, PayloadTooLarge, ValidationFailed
-from shared.http.auth import Principal
 from shared.settings import get_settings
 
 UPLOAD_SECONDS = 600

@@ -8,60 +8,25 @@ A join request is the edge "request:<uid>" in the topic's `memberships` partitio
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field
-
-from shared import wiring
+from shared import clock, wiring
 from shared.domain import events
-from shared.domain.communities import clock
 from shared.domain.communities.access import access_topic, access_topic_as_moderator, standing
 from shared.domain.communities.containers import INVITATIONS, MEMBERSHIPS, TOPICS, invitation_id, request_id
+from shared.domain.communities.invitation_models import (
+    InvitationCreated,
+    InvitationPage,
+    InvitationPublic,
+    JoinRequestPage,
+    JoinRequestPublic,
+    TopicSummary,
+)
 from shared.domain.communities.membership import ListQuery, UserTarget, add_member
-from shared.domain.communities.people import UserRef, existing_user, ref, usernames
+from shared.domain.communities.people import existing_user, ref, user_ref, usernames
+from shared.domain.identity import Principal
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed
-from shared.http.auth import Principal
 from shared.ports import Patch, Query, Where
-
-
-class TopicSummary(BaseModel):
-    id: str
-    title: str
-    description: str
-    member_count: int
-
-
-class InvitationPublic(BaseModel):
-    id: str
-    topic: TopicSummary
-    inviter: UserRef | None
-    status: Literal["pending", "accepted", "declined"]
-    created_at: str
-
-
-class InvitationPage(BaseModel):
-    items: list[InvitationPublic]
-    next_cursor: str | None
-
-
-class InvitationCreated(BaseModel):
-    topic_id: str
-    invitee: UserRef
-    status: Literal["pending"]
-
-
-class JoinRequestPublic(BaseModel):
-    user: UserRef
-    created_at: str
-
-
-class JoinRequestPage(BaseModel):
-    items: list[JoinRequestPublic]
-    next_cursor: str | None
-
-
-class InvitationPath(BaseModel):
-    invitation_id: str = Field(min_length=1, max_length=200, pattern=r"^inv_[A-Za-z0-9_-]+$")
 
 
 def invitation_not_found() -> NotFound:
@@ -106,7 +71,7 @@ async def check_invite(principal: Principal, topic_id: str, body: UserTarget) ->
     await events.publish_to_user(body.user_id, "topic_invitation", {
         "invitation_id": doc["id"], "topic": {"id": topic_id, "title": access.topic["title"]},
         "inviter": {"id": principal.user_id, "username": names.get(principal.user_id)}})
-    return InvitationCreated(topic_id=topic_id, invitee=ref(body.user_id, names), status="pending")
+    return InvitationCreated(topic_id=topic_id, invitee=user_ref(body.user_id, names), status="pending")
 
 
 async def check_revoke_invitation(principal: Principal, topic_id: str, user_id: str) -> None:
@@ -197,7 +162,7 @@ async def check_list_join_requests(principal: Principal, topic_id: str, query: L
                                                              order_by=[("created_at", "asc")]),
                                           pk=topic_id, limit=query.limit, continuation=query.cursor)
     names = await usernames(r["user_id"] for r in page.items)
-    return JoinRequestPage(items=[JoinRequestPublic(user=ref(r["user_id"], names), created_at=r["created_at"])
+    return JoinRequestPage(items=[JoinRequestPublic(user=user_ref(r["user_id"], names), created_at=r["created_at"])
                                   for r in page.items], next_cursor=page.continuation)
 
 

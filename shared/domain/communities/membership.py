@@ -9,13 +9,10 @@ the request whose delete succeeds decrements it.
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field
-
-from shared import wiring
+from shared import clock, wiring
 from shared.domain import events
-from shared.domain.communities import clock
 from shared.domain.communities.access import (
     ALL_PERMISSIONS,
     Permission,
@@ -36,64 +33,23 @@ from shared.domain.communities.containers import (
     member_id,
     request_id,
 )
-from shared.domain.communities.people import UserRef, existing_user, ref, usernames
+from shared.domain.communities.membership_models import (
+    JoinResult,
+    LeaveResult,
+    ListQuery,
+    MemberPage,
+    MemberPublic,
+    ModeratorAdd,
+    ModeratorUpdate,
+    OwnershipResult,
+    UserTarget,
+)
+from shared.domain.communities.people import existing_user, user_ref, usernames
+from shared.domain.identity import Principal
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed
-from shared.http.auth import Principal
 from shared.ports import Patch, Query, Where
 
 log = logging.getLogger("topicsflow.communities.membership")
-MAX_PAGE = 100
-
-
-# ---------------------------------------------------------------------------------------------------------
-# models
-
-
-class UserTarget(BaseModel):
-    user_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-
-
-class ModeratorAdd(UserTarget):
-    permissions: list[Permission] | None = Field(
-        default=None, description="Granted permissions; all of them when left out.")
-
-
-class ModeratorUpdate(BaseModel):
-    permissions: list[Permission]
-
-
-class JoinResult(BaseModel):
-    topic_id: str
-    status: Literal["joined", "already_member", "requested"]
-    member_count: int | None = None
-
-
-class LeaveResult(BaseModel):
-    topic_id: str
-    status: Literal["left", "not_member"]
-    member_count: int | None = None
-
-
-class MemberPublic(BaseModel):
-    user: UserRef
-    role: Role
-    permissions: list[Permission] = Field(default_factory=list)
-    joined_at: str
-
-
-class MemberPage(BaseModel):
-    items: list[MemberPublic]
-    next_cursor: str | None
-
-
-class ListQuery(BaseModel):
-    limit: int = Field(default=50, ge=1, le=MAX_PAGE)
-    cursor: str | None = Field(default=None, max_length=2000)
-
-
-class OwnershipResult(BaseModel):
-    topic_id: str
-    owner: UserRef
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -269,9 +225,9 @@ async def _member_page(topic: dict[str, Any], where: list[Where], limit: int, cu
     for edge in page.items:
         role: Role = "owner" if edge["user_id"] == topic.get("owner_id") else (
             "moderator" if edge.get("role") == "moderator" else "member")
-        permissions = list(ALL_PERMISSIONS) if role == "owner" else (edge.get("permissions") or []) \
-            if role == "moderator" else []
-        items.append(MemberPublic(user=ref(edge["user_id"], names), role=role, permissions=permissions,
+        permissions: list[Permission] = list(ALL_PERMISSIONS) if role == "owner" else (
+            edge.get("permissions") or []) if role == "moderator" else []
+        items.append(MemberPublic(user=user_ref(edge["user_id"], names), role=role, permissions=permissions,
                                   joined_at=edge["joined_at"]))
     return MemberPage(items=items, next_cursor=page.continuation)
 
@@ -315,7 +271,7 @@ async def check_update_moderator(principal: Principal, topic_id: str, user_id: s
     return await _set_moderator(access, user_id, sorted(set(body.permissions)), principal.user_id)
 
 
-async def _set_moderator(access: TopicAccess, user_id: str, permissions: list[str], by: str) -> MemberPublic:
+async def _set_moderator(access: TopicAccess, user_id: str, permissions: list[Permission], by: str) -> MemberPublic:
     if user_id == access.topic.get("owner_id"):
         raise Conflict("The owner already holds every permission.", code="is_owner")
     edge = await member_edge(access.topic_id, user_id)
@@ -328,7 +284,7 @@ async def _set_moderator(access: TopicAccess, user_id: str, permissions: list[st
     names = await usernames([user_id])
     await events.publish(events.topic_group(access.topic_id), "moderator_updated",
                          {"topic_id": access.topic_id, "user_id": user_id, "permissions": permissions})
-    return MemberPublic(user=ref(user_id, names), role="moderator", permissions=permissions,
+    return MemberPublic(user=user_ref(user_id, names), role="moderator", permissions=permissions,
                         joined_at=updated["joined_at"])
 
 
@@ -376,7 +332,7 @@ async def check_transfer_ownership(principal: Principal, topic_id: str, body: Us
         names = await usernames([body.user_id])
         await events.publish(events.topic_group(topic_id), "topic_ownership_transferred",
                              {"topic_id": topic_id, "owner_id": body.user_id})
-        return OwnershipResult(topic_id=topic_id, owner=ref(body.user_id, names))
+        return OwnershipResult(topic_id=topic_id, owner=user_ref(body.user_id, names))
     raise Conflict("The topic kept changing; try again.", code="concurrent_update")
 
 

@@ -10,55 +10,22 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
-
-from shared import wiring
+from shared import clock, wiring
 from shared.domain import events
-from shared.domain.communities import clock
 from shared.domain.communities.access import TopicAccess, access_topic_as_moderator, standing
 from shared.domain.communities.containers import INVITATIONS, MEMBERSHIPS, ban_id, invitation_id, mute_id, request_id
 from shared.domain.communities.membership import ListQuery, UserTarget, remove_member
-from shared.domain.communities.people import UserRef, existing_user, ref, usernames
+from shared.domain.communities.moderation_models import (
+    BanCreate,
+    KickResult,
+    MuteCreate,
+    RestrictionPage,
+    RestrictionPublic,
+)
+from shared.domain.communities.people import existing_user, ref, user_ref, usernames
+from shared.domain.identity import Principal
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed
-from shared.http.auth import Principal
 from shared.ports import Query, Where
-
-MAX_BAN_DAYS = 3650
-MAX_MUTE_MINUTES = 60 * 24 * 365
-
-
-class BanCreate(UserTarget):
-    reason: str | None = Field(default=None, max_length=500)
-    duration_days: float | None = Field(default=None, gt=0, le=MAX_BAN_DAYS,
-                                        description="Left out: until lifted.")
-
-
-class MuteCreate(UserTarget):
-    reason: str | None = Field(default=None, max_length=500)
-    duration_minutes: int | None = Field(default=None, gt=0, le=MAX_MUTE_MINUTES,
-                                         description="Left out: until lifted.")
-
-
-class RestrictionPublic(BaseModel):
-    kind: Literal["ban", "mute"]
-    topic_id: str
-    user: UserRef
-    reason: str | None = None
-    created_at: str
-    expires_at: str | None = None
-    active: bool = True
-    by: UserRef | None = None
-
-
-class RestrictionPage(BaseModel):
-    items: list[RestrictionPublic]
-    next_cursor: str | None
-
-
-class KickResult(BaseModel):
-    topic_id: str
-    user_id: str
-    status: Literal["kicked"]
 
 
 async def _check_target(access: TopicAccess, principal: Principal, user_id: str) -> TopicAccess:
@@ -74,7 +41,7 @@ async def _check_target(access: TopicAccess, principal: Principal, user_id: str)
 
 
 def _view(doc: dict[str, Any], names: dict[str, str]) -> RestrictionPublic:
-    return RestrictionPublic(kind=doc["kind"], topic_id=doc["topic_id"], user=ref(doc["user_id"], names),
+    return RestrictionPublic(kind=doc["kind"], topic_id=doc["topic_id"], user=user_ref(doc["user_id"], names),
                              reason=doc.get("reason"), created_at=doc["created_at"], expires_at=doc.get("expires_at"),
                              active=not clock.has_passed(doc.get("expires_at")), by=ref(doc.get("by"), names))
 

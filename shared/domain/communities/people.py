@@ -29,7 +29,11 @@ async def usernames(user_ids: Iterable[str | None]) -> dict[str, str]:
 
 
 def ref(user_id: str | None, names: dict[str, str]) -> UserRef | None:
-    return UserRef(id=user_id, username=names.get(user_id, DELETED_USERNAME)) if user_id else None
+    return user_ref(user_id, names) if user_id else None
+
+
+def user_ref(user_id: str, names: dict[str, str]) -> UserRef:
+    return UserRef(id=user_id, username=names.get(user_id, DELETED_USERNAME))
 
 
 async def existing_user(user_id: str) -> dict[str, Any]:

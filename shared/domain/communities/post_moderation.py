@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import wiring
+from shared import clock, wiring
 from shared.domain import events
-from shared.domain.communities import clock, cursor_tokens, images, revisions, votes
+from shared.domain.communities import cursor_tokens, images, revisions, votes
 from shared.domain.communities.access import access_topic_as_moderator
 from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, REPORTS
 from shared.domain.communities.mentions import excerpt
@@ -31,8 +31,8 @@ from shared.domain.communities.post_models import (
 )
 from shared.domain.communities.post_views import event_payload, load_post, present, require_active, viewer_of
 from shared.domain.communities.posts import MAX_PINNED, bump_topic, change_state, do_soft_delete
+from shared.domain.identity import Principal
 from shared.errors import Conflict, Forbidden, NotFound
-from shared.http.auth import Principal
 from shared.ports import Patch, Query, Where
 
 PURGE_PAGE = 100

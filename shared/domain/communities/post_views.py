@@ -18,8 +18,8 @@ from shared.domain.communities.access import TopicAccess, access_topic, access_t
 from shared.domain.communities.content_ids import FOLLOWS, POSTS, post_not_found, topic_of_post
 from shared.domain.communities.post_models import ModerationInfo, PostPublic
 from shared.domain.communities.votes import my_votes
+from shared.domain.identity import Principal
 from shared.errors import Conflict, NotFound
-from shared.http.auth import Principal
 
 IMAGE_CONTAINER = "post-images"
 IMAGE_URL_SECONDS = 3600

@@ -14,9 +14,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from shared import wiring
+from shared import clock, wiring
+from shared.aio import gather_in_order
 from shared.domain import events
-from shared.domain.communities import clock, cursor_tokens, images, mentions, ranking, revisions, votes
+from shared.domain.communities import cursor_tokens, images, mentions, ranking, revisions, votes
 from shared.domain.communities.access import (
     TopicAccess,
     access_topic,
@@ -47,14 +48,14 @@ from shared.domain.communities.post_views import (
     require_active,
     viewer_of,
 )
+from shared.domain.identity import Principal
 from shared.domain.notifications.models import Actor
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed
-from shared.http.auth import Principal
-from shared.ports import Patch, Query, Where
+from shared.ports import Page, Patch, Query, SortDirection, Where
 
 MAX_PINNED = 5
 MAX_EDIT_ATTEMPTS = 10
-SORT_ORDER: dict[str, tuple[str, str]] = {"new": ("created_at", "desc"), "old": ("created_at", "asc"),
+SORT_ORDER: dict[str, tuple[str, SortDirection]] = {"new": ("created_at", "desc"), "old": ("created_at", "asc"),
                                           "top": ("score", "desc"), "hot": ("hot_rank", "desc"),
                                           "active": ("last_activity", "desc")}
 
@@ -125,6 +126,10 @@ async def check_create_post(principal: Principal, topic_id: str, body: PostCreat
 # read
 
 
+async def _no_page() -> Page:
+    return Page(items=[], continuation=None)
+
+
 async def check_get_post(principal: Principal | None, post_id: str) -> PostPublic:
     access, post = await load_post(principal, post_id)
     viewer = viewer_of(access)
@@ -154,25 +159,23 @@ async def check_list_posts(principal: Principal | None, topic_id: str, q: PostLi
         since, continuation = position.get("since"), position.get("c")
         if not isinstance(continuation, str):
             raise cursor_tokens.invalid_cursor()
-    elif q.sort == "top" and TIME_RANGE_SECONDS[q.time_range]:
-        since = clock.later_iso(seconds=-TIME_RANGE_SECONDS[q.time_range])
+    elif q.sort == "top" and (window := TIME_RANGE_SECONDS[q.time_range]):
+        since = clock.later_iso(seconds=-window)
     where = [Where("state", "=", "visible"), Where("pinned", "=", False)]
     if since:
         where.append(Where("created_at", ">=", since))
     docs = wiring.documents()
-    lookups = [access_topic(principal, topic_id),
-               docs.query(POSTS, Query(where=where, order_by=[SORT_ORDER[q.sort]]), pk=topic_id, limit=q.limit,
-                          continuation=continuation)]
-    if not q.cursor:
-        lookups.append(docs.query(POSTS, Query(where=[Where("state", "=", "visible"), Where("pinned", "=", True)],
-                                               order_by=[("pinned_at", "desc")]), pk=topic_id, limit=MAX_PINNED))
-    results = await asyncio.gather(*lookups, return_exceptions=True)
-    for outcome in results:  # the access decision first: a hidden topic is a 404 whatever the queries did
-        if isinstance(outcome, BaseException):
-            raise outcome
-    access, page = results[0], results[1]
-    pinned_docs = results[2].items if len(results) > 2 else []
-    title = access.topic.get("title")
+    pinned = docs.query(POSTS, Query(where=[Where("state", "=", "visible"), Where("pinned", "=", True)],
+                                     order_by=[("pinned_at", "desc")]), pk=topic_id, limit=MAX_PINNED) \
+        if not q.cursor else _no_page()
+    # the access decision first: a hidden topic is a 404 whatever the queries did
+    access, page, pinned_page = await gather_in_order(
+        access_topic(principal, topic_id),
+        docs.query(POSTS, Query(where=where, order_by=[SORT_ORDER[q.sort]]), pk=topic_id, limit=q.limit,
+                   continuation=continuation),
+        pinned)
+    pinned_docs = pinned_page.items
+    title = str(access.topic.get("title", ""))
     shown = await present_page(pinned_docs + page.items, viewer_of(access), topic_titles={topic_id: title})
     next_cursor = cursor_tokens.encode(scope, {"since": since, "c": page.continuation}) if page.continuation else None
     return PostPage(items=shown[len(pinned_docs):], next_cursor=next_cursor, pinned=shown[:len(pinned_docs)])
@@ -189,9 +192,10 @@ async def check_feed(principal: Principal | None, q: PageQuery) -> PostPage:
     seen: list[str] = []
     if q.cursor:
         position = cursor_tokens.decode(scope, q.cursor)
-        before, seen = position.get("before"), position.get("seen")
-        if not isinstance(before, str) or not isinstance(seen, list):
+        before, seen_ids = position.get("before"), position.get("seen")
+        if not isinstance(before, str) or not isinstance(seen_ids, list):
             raise cursor_tokens.invalid_cursor()
+        seen = [str(item) for item in seen_ids]
     where = [Where("state", "=", "visible")]
     if not readable.all_private:
         where.append(Where("audience", "in", ["public", *readable.private_ids]))
@@ -211,7 +215,7 @@ async def check_feed(principal: Principal | None, q: PageQuery) -> PostPage:
         next_cursor = cursor_tokens.encode(scope, {"before": last, "seen": same_instant})
     topic_ids = list(dict.fromkeys(doc["topic_id"] for doc in items))
     topics = await docs.read_many(TOPICS, [(tid, tid) for tid in topic_ids]) if topic_ids else []
-    titles = {topic["id"]: topic.get("title") for topic in topics}
+    titles = {topic["id"]: str(topic.get("title", "")) for topic in topics}
     viewer = Viewer(user_id=principal.user_id if principal else None, is_admin=bool(principal and principal.is_admin))
     if not viewer.is_admin:
         # A topic awaiting deletion (or purged) takes its posts with it, until set_topic_audience re-stamps them.

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from shared import wiring
-from shared.domain.communities import clock
+from shared import clock, wiring
 from shared.domain.communities.containers import (
     ALIASES,
     INVITATIONS,

@@ -13,8 +13,7 @@ import logging
 import math
 from datetime import datetime
 
-from shared import wiring
-from shared.domain.communities import clock
+from shared import clock, wiring
 from shared.domain.communities.content_ids import POSTS
 from shared.errors import NotFound
 from shared.ports import Patch, Query, Where

@@ -14,8 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared import wiring
-from shared.domain.communities import clock
+from shared import clock, wiring
 from shared.domain.communities.containers import MEMBERSHIPS, TOPICS
 from shared.domain.communities.content_ids import COMMENTS, POSTS, VOTES
 from shared.errors import NotFound, PreconditionFailed

@@ -16,8 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shared import wiring
-from shared.domain.communities import clock
+from shared import clock, wiring
 from shared.domain.communities.content_ids import VOTES
 from shared.errors import Conflict, NotFound, PreconditionFailed
 from shared.ports import Patch, Query
@@ -76,7 +75,7 @@ async def cast(target: Target, user_id: str, *, value: int | None = None, toggle
     docs = wiring.documents()
     for _ in range(MAX_ATTEMPTS):
         old, etag = await current_vote(target.id, user_id)
-        new = value if value is not None else (0 if old == toggle else toggle)
+        new = value if value is not None else (0 if old == toggle else toggle or 0)
         if new == old:
             return VoteOutcome(target=await docs.read(target.container, target.pk, target.id), value=old,
                                changed=False)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from shared import wiring
+from shared.domain.identity import Principal
 from shared.domain.models import store
+from shared.domain.models.schemas import ModelRole
 from shared.errors import Forbidden, NotFound
-from shared.http.auth import Principal
 
 Need = Literal["read", "train", "write", "own"]
 _ALLOWED: dict[str, tuple[str, ...]] = {
@@ -23,7 +24,7 @@ _ALLOWED: dict[str, tuple[str, ...]] = {
 }
 
 
-def role_of(principal: Principal, model: dict[str, Any]) -> str | None:
+def role_of(principal: Principal, model: dict[str, Any]) -> ModelRole | None:
     if model.get("owner_id") == principal.user_id:
         return "owner"
     if principal.is_admin:
@@ -38,7 +39,7 @@ def _model_not_found() -> NotFound:
     return NotFound("Model not found.", code="model_not_found")
 
 
-async def access_model(principal: Principal, model_id: str, need: Need) -> tuple[dict[str, Any], str]:
+async def access_model(principal: Principal, model_id: str, need: Need) -> tuple[dict[str, Any], ModelRole]:
     """The live model document and the caller's role, or 404 / 403."""
     try:
         model = await store.read_model_doc(model_id)

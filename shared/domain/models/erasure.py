@@ -8,7 +8,7 @@ author replaced by "deleted-user". Idempotent, as erasers must be.
 
 from __future__ import annotations
 
-from shared import wiring
+from shared import clock, wiring
 from shared.domain.models import jobs, store
 from shared.domain.models.manage import _release_name, _rewrite_grants
 from shared.errors import NotFound, PreconditionFailed
@@ -33,7 +33,7 @@ async def _delete_owned_models(user_id: str) -> None:
         for model in page.items:
             try:
                 await documents.patch(store.MODELS, model["id"], model["id"],
-                                      [Patch("set", "/deleted", True), Patch("set", "/deleted_at", store.now_iso())],
+                                      [Patch("set", "/deleted", True), Patch("set", "/deleted_at", clock.now_iso())],
                                       condition=[Where("deleted", "=", False)])
             except (NotFound, PreconditionFailed):
                 continue

@@ -60,7 +60,8 @@ def fit(model_type: ModelType, params: dict[str, Any], data: TrainingData, *, te
         if base is not None:
             estimator = base
             if model_type.task == "classification":
-                unknown = sorted(set(np.unique(y_train).tolist()) - set(estimator.classes_.tolist()), key=str)
+                unknown = sorted(set(np.unique(np.asarray(y_train)).tolist()) - set(estimator.classes_.tolist()),
+                                 key=str)
                 if unknown:
                     raise DataError("The new rows contain classes the model was not trained on.",
                                     code="unknown_classes", details={"classes": unknown[:20]})
@@ -92,7 +93,8 @@ def evaluate(model_type: ModelType, estimator: Any, x, y) -> dict[str, Any]:
     if model_type.task == "classification":
         predicted = estimator.predict(x)
         return {"accuracy": float(metrics.accuracy_score(y, predicted)),
-                "f1_macro": float(metrics.f1_score(y, predicted, average="macro", zero_division=0))}
+                "f1_macro": float(metrics.f1_score(y, predicted, average="macro",
+                                                       zero_division=0))}  # pyright: ignore[reportArgumentType]
     labels = estimator.predict(x)
     return {"inertia": float(-estimator.score(x)), "n_clusters": len(np.unique(labels))}
 

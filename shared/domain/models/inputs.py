@@ -11,13 +11,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shared import wiring
+from shared import clock, wiring
+from shared.domain.identity import Principal
 from shared.domain.models import store
 from shared.domain.models.access import access_model
 from shared.domain.models.schemas import UploadCreate, UploadPublic, UploadTargetPublic
 from shared.domain.models.tabular import check_rows
 from shared.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
-from shared.http.auth import Principal
 from shared.settings import get_settings
 
 
@@ -33,11 +33,11 @@ async def check_create_upload(principal: Principal, model_id: str, body: UploadC
     expires_at = datetime.now(UTC) + timedelta(seconds=settings.models_url_ttl_seconds)
     await wiring.documents().create(store.OWNERS, {
         "id": f"upload:{upload_id}", "pk": principal.user_id, "model_id": model_id, "format": body.format,
-        "purpose": body.purpose, "container": store.DATA_CONTAINER, "name": name, "created_at": store.now_iso(),
-        "url_expires_at": expires_at.isoformat()})
+        "purpose": body.purpose, "container": store.DATA_CONTAINER, "name": name, "created_at": clock.now_iso(),
+        "url_expires_at": clock.iso(expires_at)})
     return UploadPublic(upload_id=upload_id, model_id=model_id, format=body.format, purpose=body.purpose,
                         upload=UploadTargetPublic(url=target.url, method=target.method, headers=target.headers,
-                                                  expires_at=target.expires_at.isoformat(),
+                                                  expires_at=clock.iso(target.expires_at),
                                                   max_bytes=target.max_bytes))
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 from typing import Any, Literal
 
-from shared import wiring
+from shared import clock, wiring
 from shared.domain import events
+from shared.domain.identity import Principal
 from shared.domain.models import inputs, quotas, store
 from shared.domain.models.access import access_job, access_model
 from shared.domain.models.schemas import (
@@ -28,7 +29,6 @@ from shared.domain.models.schemas import (
 from shared.domain.models.tabular import prediction_matrix, training_data
 from shared.domain.models.types import get_type
 from shared.errors import BadRequest, Conflict, NotFound, PreconditionFailed, ValidationFailed
-from shared.http.auth import Principal
 from shared.ports import Patch, Query, Where
 from shared.settings import get_settings
 
@@ -127,7 +127,7 @@ async def check_submit_prediction(principal: Principal, model_id: str, body: Pre
 def _new_job(job_id: str, model: dict[str, Any], principal: Principal, kind: str, ref: dict[str, Any],
              options: dict[str, Any], *, params: dict[str, Any], base_version: int | None,
              retry_of: str | None = None) -> dict[str, Any]:
-    now = store.now_iso()
+    now = clock.now_iso()
     return {"id": job_id, "pk": job_id, "model_id": model["id"], "owner_id": model["owner_id"],
             "model_type": model["type"], "kind": kind, "state": "queued", "stage": "queued", "progress": 0.0,
             "attempts": 0, "cancel_requested": False, "created_by": principal.user_id, "created_at": now,
@@ -165,7 +165,7 @@ async def claim_model_for(model_id: str, job_id: str) -> None:
     already finished (a crash between steps) is replaced, so a model can never stay locked for good."""
     documents = wiring.documents()
     ops = [Patch("set", "/active_job_id", job_id), Patch("set", "/last_job_id", job_id),
-           Patch("set", "/status", "training"), Patch("set", "/updated_at", store.now_iso())]
+           Patch("set", "/status", "training"), Patch("set", "/updated_at", clock.now_iso())]
     for _ in range(3):
         model = await store.read_model_doc(model_id)
         holder = model.get("active_job_id")
@@ -199,7 +199,7 @@ async def _release_model_claim(model_id: str, job_id: str) -> None:
 def _release_ops(model: dict[str, Any], state: str, error: dict[str, Any] | None) -> list[Patch]:
     status = "ready" if model.get("current_version") is not None else ("failed" if state == "failed" else "new")
     ops = [Patch("set", "/active_job_id", None), Patch("set", "/status", status),
-           Patch("set", "/updated_at", store.now_iso())]
+           Patch("set", "/updated_at", clock.now_iso())]
     if state == "failed":
         ops.append(Patch("set", "/last_error", error))
     return ops
@@ -213,7 +213,7 @@ async def finish_job(job: dict[str, Any], state: str, *, error: dict[str, Any] |
                      extra: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """Moves a job to a final state exactly once and frees its model. The model is updated first: if the worker
     dies in between, the redelivered message finds the job still active and finishes it."""
-    now = store.now_iso()
+    now = clock.now_iso()
     documents = wiring.documents()
     model = None
     if error is not None:
@@ -273,12 +273,11 @@ async def check_job_result(principal: Principal, job_id: str) -> SignedUrl:
         raise NotFound("Only batch-prediction jobs have a result file.", code="result_not_found")
     if job["state"] != "succeeded" or not job.get("result"):
         raise Conflict("The job has not succeeded.", code="job_not_succeeded", details={"state": job["state"]})
-    from datetime import UTC, datetime, timedelta
 
     ttl = get_settings().models_url_ttl_seconds
     url = await wiring.blobs().read_url(job["result"]["container"], job["result"]["name"], expires_in_seconds=ttl,
                                         download_name=f"predictions-{job_id}.json")
-    return SignedUrl(url=url, expires_at=(datetime.now(UTC) + timedelta(seconds=ttl)).isoformat())
+    return SignedUrl(url=url, expires_at=clock.later_iso(seconds=ttl))
 
 
 # ------------------------------------------------------------------------------------------ cancel, retry
@@ -303,7 +302,7 @@ async def request_cancel(job: dict[str, Any]) -> dict[str, Any]:
     try:
         return await documents.patch(store.JOBS, job["id"], job["id"],
                                      [Patch("set", "/cancel_requested", True),
-                                      Patch("set", "/updated_at", store.now_iso())],
+                                      Patch("set", "/updated_at", clock.now_iso())],
                                      condition=[Where("state", "in", list(store.ACTIVE_STATES))])
     except PreconditionFailed:
         return await store.read_job_doc(job["id"])

@@ -12,7 +12,8 @@ import re
 import time
 from typing import Any
 
-from shared import wiring
+from shared import clock, wiring
+from shared.domain.identity import Principal
 from shared.domain.models import quotas, store
 from shared.domain.models.access import access_grantee, access_model, role_of
 from shared.domain.models.schemas import (
@@ -23,11 +24,11 @@ from shared.domain.models.schemas import (
     ModelListQuery,
     ModelPage,
     ModelPublic,
+    ModelRole,
     ModelUpdate,
 )
 from shared.domain.models.types import MODEL_TYPES, get_type
 from shared.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
-from shared.http.auth import Principal
 from shared.ports import Patch, Query, Where
 
 log = logging.getLogger("topicsflow.models")
@@ -36,7 +37,7 @@ MIN_PREFIX, MAX_PREFIX, MAX_SEARCH_KEYS = 2, 16, 300
 STALE_CLAIM_SECONDS = 60
 
 
-def model_public(doc: dict[str, Any], role: str) -> ModelPublic:
+def model_public(doc: dict[str, Any], role: ModelRole) -> ModelPublic:
     return ModelPublic(id=doc["id"], name=doc["name"], type=doc["type"], task=doc["task"], params=doc["params"],
                        description=doc.get("description", ""), tags=doc.get("tags", []), owner_id=doc["owner_id"],
                        status=doc["status"], current_version=doc.get("current_version"),
@@ -124,7 +125,7 @@ async def check_create_model(principal: Principal, body: ModelCreate) -> tuple[M
     await quotas.check_can_create_model(principal.user_id)
     model_id = store.new_id()
     name_key = _name_key(body.name)
-    now = store.now_iso()
+    now = clock.now_iso()
     tags = sorted(set(body.tags))
     doc = {"id": model_id, "pk": model_id, "owner_id": principal.user_id, "name": body.name, "name_key": name_key,
            "type": model_type.key, "task": model_type.task, "params": params, "description": body.description,
@@ -197,13 +198,13 @@ async def check_update_model(principal: Principal, model_id: str, body: ModelUpd
     if "params" in sent:
         ops.append(Patch("set", "/params", get_type(model["type"]).check_params(body.params or {})))
     name, description, tags = model["name"], model.get("description", ""), model.get("tags", [])
-    new_name_key = None
-    if "name" in sent and body.name != model["name"]:
+    new_name_key: str | None = None
+    if "name" in sent and body.name is not None and body.name != model["name"]:
         name, new_name_key = body.name, _name_key(body.name)
         ops.append(Patch("set", "/name", name))
         ops.append(Patch("set", "/name_key", new_name_key))
     if "description" in sent:
-        description = body.description
+        description = body.description or ""
         ops.append(Patch("set", "/description", description))
     if "tags" in sent:
         tags = sorted(set(body.tags or []))
@@ -211,16 +212,16 @@ async def check_update_model(principal: Principal, model_id: str, body: ModelUpd
     if not ops:
         return model_public(model, role), etag_header(model)
     ops += [Patch("set", "/search_keys", search_keys(name, description, tags)),
-            Patch("set", "/updated_at", store.now_iso())]
+            Patch("set", "/updated_at", clock.now_iso())]
     renaming = new_name_key is not None and new_name_key != model["name_key"]
-    if renaming:
+    if new_name_key is not None and renaming:
         await _claim_name(model["owner_id"], new_name_key, model_id)
     try:
         updated = await wiring.documents().patch(store.MODELS, model_id, model_id, ops,
                                                  if_match=parse_if_match(if_match),
                                                  condition=[Where("deleted", "=", False)])
     except PreconditionFailed:
-        if renaming:
+        if new_name_key is not None and renaming:
             await _release_name(model["owner_id"], new_name_key, model_id)
         raise PreconditionFailed("The model changed since you read it; read it again.",
                                  code="model_changed") from None
@@ -236,7 +237,7 @@ async def check_delete_model(principal: Principal, model_id: str, if_match: str 
     from shared.domain.models import jobs
 
     model, _ = await access_model(principal, model_id, "write")
-    now = store.now_iso()
+    now = clock.now_iso()
     try:
         await wiring.documents().patch(
             store.MODELS, model_id, model_id,
@@ -268,13 +269,13 @@ async def check_put_grant(principal: Principal, model_id: str, user_id: str, bod
     if user_id == model["owner_id"]:
         raise ValidationFailed("The owner already has every right.", code="grant_to_owner")
     await access_grantee(user_id)
-    grant = {"user_id": user_id, "role": body.role, "granted_at": store.now_iso()}
+    grant = GrantPublic(user_id=user_id, role=body.role, granted_at=clock.now_iso())
 
     def change(grants: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [*(g for g in grants if g["user_id"] != user_id), grant]
+        return [*(g for g in grants if g["user_id"] != user_id), grant.model_dump()]
 
     await _rewrite_grants(model_id, change)
-    return GrantPublic(**grant)
+    return grant
 
 
 async def check_delete_grant(principal: Principal, model_id: str, user_id: str) -> None:
@@ -293,7 +294,7 @@ async def _rewrite_grants(model_id: str, change) -> dict[str, Any]:
         try:
             return await documents.patch(store.MODELS, model_id, model_id, [
                 Patch("set", "/grants", grants), Patch("set", "/grantees", [g["user_id"] for g in grants]),
-                Patch("set", "/updated_at", store.now_iso())], if_match=model["_etag"])
+                Patch("set", "/updated_at", clock.now_iso())], if_match=model["_etag"])
         except PreconditionFailed:
             continue
     raise Conflict("The model is busy; try again.", code="model_busy")

@@ -11,13 +11,13 @@ import json
 from typing import Any
 
 from shared import wiring
+from shared.domain.identity import Principal
 from shared.domain.models import artifacts, faults, fitting, inputs, store, tabular
 from shared.domain.models.access import access_model
 from shared.domain.models.schemas import PredictRequest, PredictResult
 from shared.domain.models.types import get_type
 from shared.domain.models.versions import version_doc
 from shared.errors import Conflict, NotFound
-from shared.http.auth import Principal
 from shared.settings import get_settings
 
 INLINE_CELLS = 20_000  # below this many cells, predicting inline is cheaper than a thread hop

@@ -8,10 +8,9 @@ when the cleanup job deletes it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from shared import wiring
 from shared.domain.models import store
+from shared.domain.models.schemas import ModelUsage, QuotaUse
 from shared.errors import AppError, Conflict, NotFound
 from shared.ports import Patch, Where
 from shared.settings import get_settings
@@ -76,10 +75,9 @@ async def add_artifact_bytes(owner_id: str, delta: int) -> None:
         pass
 
 
-async def usage(user_id: str) -> dict[str, Any]:
+async def usage(user_id: str) -> ModelUsage:
     s = get_settings()
-    return {
-        "models": {"used": await models_owned(user_id), "limit": s.models_max_per_user},
-        "active_jobs": {"used": await active_jobs(user_id), "limit": s.models_max_active_jobs_per_user},
-        "artifact_bytes": {"used": await artifact_bytes(user_id), "limit": s.models_max_artifact_bytes_per_user},
-    }
+    return ModelUsage(
+        models=QuotaUse(used=await models_owned(user_id), limit=s.models_max_per_user),
+        active_jobs=QuotaUse(used=await active_jobs(user_id), limit=s.models_max_active_jobs_per_user),
+        artifact_bytes=QuotaUse(used=await artifact_bytes(user_id), limit=s.models_max_artifact_bytes_per_user))

@@ -18,6 +18,7 @@ JobState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 JobKind = Literal["train", "update", "predict"]
 ModelStatus = Literal["new", "training", "ready", "failed"]
 Role = Literal["viewer", "trainer"]
+ModelRole = Literal["owner", "admin", "trainer", "viewer"]  # what the caller is to a model
 
 
 class _Body(BaseModel):
@@ -111,7 +112,7 @@ class ModelPublic(BaseModel):
     latest_version: int | None
     active_job_id: str | None
     last_error: ErrorInfo | None
-    your_role: Literal["owner", "admin", "trainer", "viewer"]
+    your_role: ModelRole
     created_at: str
     updated_at: str
 
@@ -286,3 +287,35 @@ class PredictResult(BaseModel):
     predictions: list[Any]
     classes: list[Any] | None = None
     probabilities: list[list[float]] | None = None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the type catalogue and quotas
+
+
+class ModelTypePublic(BaseModel):
+    key: str
+    title: str
+    description: str
+    task: str
+    estimator: str
+    requires_target: bool
+    parameters: dict[str, Any]
+    input: str
+    output: str
+    capabilities: dict[str, Any]
+
+
+class ModelTypeList(BaseModel):
+    items: list[ModelTypePublic]
+
+
+class QuotaUse(BaseModel):
+    used: int
+    limit: int
+
+
+class ModelUsage(BaseModel):
+    models: QuotaUse
+    active_jobs: QuotaUse
+    artifact_bytes: QuotaUse

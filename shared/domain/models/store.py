@@ -16,7 +16,6 @@ Blobs:
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from shared import wiring
@@ -32,10 +31,6 @@ QUEUE = "model-jobs"
 TERMINAL_STATES = ("succeeded", "failed", "cancelled")
 ACTIVE_STATES = ("queued", "running")
 CONTENT_TYPES = {"json": "application/json", "csv": "text/csv", "jsonl": "application/x-ndjson"}
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def new_id() -> str:

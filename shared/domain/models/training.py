@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-from shared import wiring
+from shared import clock, wiring
 from shared.domain.models import artifacts, faults, fitting, inputs, jobs, quotas, store, tabular
 from shared.domain.models.types import ModelType, get_type
 from shared.domain.models.versions import version_doc
@@ -31,7 +31,7 @@ class JobCancelled(Exception):
 
 async def set_stage(job: dict[str, Any], stage: str, progress: float, **fields: Any) -> dict[str, Any]:
     """Records progress (and any `fields`), reports it, and is where a running job notices a cancel request."""
-    now = store.now_iso()
+    now = clock.now_iso()
     ops = [Patch("set", "/stage", stage), Patch("set", "/progress", progress), Patch("set", "/heartbeat_at", now),
            Patch("set", "/updated_at", now), *(Patch("set", f"/{k}", v) for k, v in fields.items())]
     try:
@@ -48,7 +48,7 @@ async def set_stage(job: dict[str, Any], stage: str, progress: float, **fields: 
 async def heartbeat(job: dict[str, Any]) -> dict[str, Any]:
     try:
         return await wiring.documents().patch(store.JOBS, job["id"], job["id"],
-                                              [Patch("set", "/heartbeat_at", store.now_iso())],
+                                              [Patch("set", "/heartbeat_at", clock.now_iso())],
                                               condition=[Where("state", "=", "running")])
     except PreconditionFailed:
         raise JobCancelled() from None
@@ -144,7 +144,7 @@ async def _write_version(job: dict[str, Any], model: dict[str, Any], model_type:
                "parent_version": base_version["number"] if base_version else None}
     record = await artifacts.write(model["id"], job["id"], job["attempts"], blob, lineage)
     doc = {**lineage, "id": job["id"], "pk": model["id"], "owner_id": model["owner_id"], "artifact": record,
-           "created_by": job["created_by"], "created_at": store.now_iso(),
+           "created_by": job["created_by"], "created_at": clock.now_iso(),
            "fit_seconds": round(outcome.fit_seconds, 6)}
     try:
         created = await documents.create(store.VERSIONS, doc)
@@ -158,7 +158,7 @@ async def _complete(job: dict[str, Any], model: dict[str, Any], version: dict[st
     number = version["number"]
     ops = [Patch("set", "/latest_version", max(number, model.get("latest_version") or 0)),
            Patch("set", "/active_job_id", None), Patch("set", "/last_error", None),
-           Patch("set", "/updated_at", store.now_iso())]
+           Patch("set", "/updated_at", clock.now_iso())]
     current = model.get("current_version")
     if promote or current is None:
         ops += [Patch("set", "/current_version", number), Patch("set", "/previous_version", current)]

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from shared.domain.models.schemas import ModelTypePublic
 from shared.errors import NotFound, ValidationFailed
 
 Task = Literal["regression", "classification", "clustering"]
@@ -31,26 +32,26 @@ class LinearRegressionParams(_Params):
 
 
 class RidgeParams(_Params):
-    alpha: float = Field(1.0, ge=0, le=1e6)
+    alpha: float = Field(default=1.0, ge=0, le=1e6)
     fit_intercept: bool = True
     solver: Literal["auto", "svd", "cholesky", "lsqr"] = "auto"
 
 
 class LogisticRegressionParams(_Params):
-    C: float = Field(1.0, gt=0, le=1e6)
-    l1_ratio: float = Field(0.0, ge=0, le=1)
+    C: float = Field(default=1.0, gt=0, le=1e6)
+    l1_ratio: float = Field(default=0.0, ge=0, le=1)
     fit_intercept: bool = True
-    max_iter: int = Field(100, ge=1, le=10_000)
+    max_iter: int = Field(default=100, ge=1, le=10_000)
     class_weight: Literal["balanced"] | None = None
     solver: Literal["lbfgs", "saga", "liblinear"] = "lbfgs"
     random_state: Seed | None = None
 
 
 class _ForestParams(_Params):
-    n_estimators: int = Field(100, ge=1, le=500)
-    max_depth: int | None = Field(None, ge=1, le=64)
-    min_samples_split: int = Field(2, ge=2, le=10_000)
-    min_samples_leaf: int = Field(1, ge=1, le=10_000)
+    n_estimators: int = Field(default=100, ge=1, le=500)
+    max_depth: int | None = Field(default=None, ge=1, le=64)
+    min_samples_split: int = Field(default=2, ge=2, le=10_000)
+    min_samples_leaf: int = Field(default=1, ge=1, le=10_000)
     bootstrap: bool = True
     random_state: Seed | None = None
 
@@ -65,11 +66,11 @@ class RandomForestClassifierParams(_ForestParams):
 
 
 class _BoostingParams(_Params):
-    n_estimators: int = Field(100, ge=1, le=1000)
-    learning_rate: float = Field(0.1, gt=0, le=10)
-    max_depth: int = Field(3, ge=1, le=32)
-    subsample: float = Field(1.0, gt=0, le=1)
-    min_samples_leaf: int = Field(1, ge=1, le=10_000)
+    n_estimators: int = Field(default=100, ge=1, le=1000)
+    learning_rate: float = Field(default=0.1, gt=0, le=10)
+    max_depth: int = Field(default=3, ge=1, le=32)
+    subsample: float = Field(default=1.0, gt=0, le=1)
+    min_samples_leaf: int = Field(default=1, ge=1, le=10_000)
     random_state: Seed | None = None
 
 
@@ -82,16 +83,16 @@ class GradientBoostingClassifierParams(_BoostingParams):
 
 
 class KMeansParams(_Params):
-    n_clusters: int = Field(8, ge=1, le=100)
+    n_clusters: int = Field(default=8, ge=1, le=100)
     n_init: Literal["auto"] | Annotated[int, Field(ge=1, le=50)] = "auto"
-    max_iter: int = Field(300, ge=1, le=10_000)
+    max_iter: int = Field(default=300, ge=1, le=10_000)
     random_state: Seed | None = None
 
 
 class MiniBatchKMeansParams(_Params):
-    n_clusters: int = Field(8, ge=1, le=100)
-    batch_size: int = Field(1024, ge=1, le=100_000)
-    max_iter: int = Field(100, ge=1, le=10_000)
+    n_clusters: int = Field(default=8, ge=1, le=100)
+    batch_size: int = Field(default=1024, ge=1, le=100_000)
+    max_iter: int = Field(default=100, ge=1, le=10_000)
     n_init: Literal["auto"] | Annotated[int, Field(ge=1, le=50)] = "auto"
     random_state: Seed | None = None
 
@@ -99,10 +100,10 @@ class MiniBatchKMeansParams(_Params):
 class SGDRegressorParams(_Params):
     loss: Literal["squared_error", "huber", "epsilon_insensitive"] = "squared_error"
     penalty: Literal["l2", "l1", "elasticnet"] | None = "l2"
-    alpha: float = Field(0.0001, ge=0, le=1e3)
-    max_iter: int = Field(1000, ge=1, le=100_000)
+    alpha: float = Field(default=0.0001, ge=0, le=1e3)
+    max_iter: int = Field(default=1000, ge=1, le=100_000)
     learning_rate: Literal["constant", "optimal", "invscaling", "adaptive"] = "invscaling"
-    eta0: float = Field(0.01, gt=0, le=10)
+    eta0: float = Field(default=0.01, gt=0, le=10)
     random_state: Seed | None = None
 
 
@@ -110,8 +111,8 @@ class SGDClassifierParams(_Params):
     # log_loss by default (scikit-learn's default is hinge) so that probabilities are available.
     loss: Literal["log_loss", "modified_huber", "hinge"] = "log_loss"
     penalty: Literal["l2", "l1", "elasticnet"] | None = "l2"
-    alpha: float = Field(0.0001, ge=0, le=1e3)
-    max_iter: int = Field(1000, ge=1, le=100_000)
+    alpha: float = Field(default=0.0001, ge=0, le=1e3)
+    max_iter: int = Field(default=1000, ge=1, le=100_000)
     random_state: Seed | None = None
 
 
@@ -155,16 +156,16 @@ class ModelType:
         module, name = self.estimator.split(":")
         return getattr(importlib.import_module(module), name)
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> ModelTypePublic:
         input_doc = ("Rows (JSON objects) of numeric feature columns; training rows also carry the target column."
                      if self.requires_target else "Rows (JSON objects) of numeric feature columns.")
         output_doc = {"regression": "One number per row.",
                       "classification": "One class label per row; class probabilities on request.",
                       "clustering": "The cluster index of each row."}[self.task]
-        return {"key": self.key, "title": self.title, "description": self.description, "task": self.task,
-                "estimator": self.estimator.replace(":", "."), "requires_target": self.requires_target,
-                "parameters": self.params.model_json_schema(), "input": input_doc, "output": output_doc,
-                "capabilities": self.capabilities.model_dump()}
+        return ModelTypePublic(key=self.key, title=self.title, description=self.description, task=self.task,
+                               estimator=self.estimator.replace(":", "."), requires_target=self.requires_target,
+                               parameters=self.params.model_json_schema(), input=input_doc, output=output_doc,
+                               capabilities=self.capabilities.model_dump())
 
 
 _TREE = ("sklearn.tree._tree.Tree",)
@@ -212,5 +213,5 @@ def get_type(key: str) -> ModelType:
     return model_type
 
 
-def list_types() -> list[dict[str, Any]]:
+def list_types() -> list[ModelTypePublic]:
     return [t.describe() for t in _TYPES]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shared import wiring
+from shared import clock, wiring
+from shared.domain.identity import Principal
 from shared.domain.models import store
 from shared.domain.models.access import access_model
 from shared.domain.models.manage import model_public
@@ -18,7 +18,6 @@ from shared.domain.models.schemas import (
     VersionPublic,
 )
 from shared.errors import BadRequest, Conflict, NotFound, PreconditionFailed, ValidationFailed
-from shared.http.auth import Principal
 from shared.ports import Patch, Query, Where
 from shared.settings import get_settings
 
@@ -96,7 +95,7 @@ async def _set_current(model: dict[str, Any], number: int) -> dict[str, Any]:
         return await wiring.documents().patch(
             store.MODELS, model["id"], model["id"],
             [Patch("set", "/current_version", number), Patch("set", "/previous_version", model["current_version"]),
-             Patch("set", "/status", "ready"), Patch("set", "/updated_at", store.now_iso())],
+             Patch("set", "/status", "ready"), Patch("set", "/updated_at", clock.now_iso())],
             if_match=model["_etag"])
     except PreconditionFailed:
         raise PreconditionFailed("The model changed meanwhile; try again.", code="model_changed") from None
@@ -113,7 +112,7 @@ async def check_artifact_download(principal: Principal, model_id: str, number: i
     manifest_url = await blobs.read_url(artifact["container"], artifact["manifest_name"], expires_in_seconds=ttl,
                                         download_name=f"model-{model_id}-v{number}.manifest.json")
     return ArtifactDownload(url=url, manifest_url=manifest_url,
-                            expires_at=(datetime.now(UTC) + timedelta(seconds=ttl)).isoformat(),
+                            expires_at=clock.later_iso(seconds=ttl),
                             artifact=ArtifactInfo(format=artifact["format"], sha256=artifact["sha256"],
                                                   size=artifact["size"],
                                                   library_versions=artifact["library_versions"]))

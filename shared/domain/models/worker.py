@@ -14,7 +14,7 @@ import json
 import logging
 from typing import Any
 
-from shared import wiring
+from shared import clock, wiring
 from shared.domain.models import jobs, store
 from shared.domain.models.artifacts import ArtifactIntegrityError
 from shared.domain.models.tabular import DataError
@@ -86,7 +86,7 @@ async def run_job(job_id: str, *, delivery_count: int) -> None:
 
 
 async def _start_attempt(job: dict[str, Any], delivery_count: int) -> dict[str, Any] | None:
-    now = store.now_iso()
+    now = clock.now_iso()
     ops = [Patch("set", "/state", "running"), Patch("set", "/stage", "starting"),
            Patch("set", "/attempts", delivery_count), Patch("set", "/heartbeat_at", now),
            Patch("set", "/updated_at", now)]
@@ -111,7 +111,7 @@ async def _attempt_failed(job: dict[str, Any], exc: Exception, delivery_count: i
                        "dead-letter queue.",
             "details": {"attempts": delivery_count, "last_error": reason}})
         return
-    now = store.now_iso()
+    now = clock.now_iso()
     try:
         job = await wiring.documents().patch(
             store.JOBS, job["id"], job["id"],

@@ -15,9 +15,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from shared import wiring
+from shared import clock, wiring
 from shared.domain import events
-from shared.domain.communities import clock, cursor_tokens
+from shared.domain.communities import cursor_tokens
 from shared.domain.notifications.models import (
     Actor,
     NotificationPage,

@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 
 from shared import wiring
 from shared.domain.events import user_group
+from shared.domain.identity import Principal
 from shared.errors import NotFound
-from shared.http.auth import Principal
 
 GROUP_PATTERN = r"^(topic|post)_[A-Za-z0-9_-]{1,64}$"
 CLIENT_URL_MINUTES = 60

@@ -22,7 +22,7 @@ class AccountsStack:
 
     def queued(self, queue: str) -> list[tuple[str, dict[str, Any]]]:
         """(message_id, body) of every message sent to the queue, oldest first."""
-        from devhost.queue_store import QueueStore
+        from shared.adapters.queue_store import QueueStore
 
         store = QueueStore.from_settings(get_settings())
         try:

@@ -3,7 +3,7 @@ import pytest
 from shared import errors, wiring
 from shared.domain.accounts import blocks, erasure, login, registration, store, views
 from shared.domain.accounts.models import LoginBody, RegisterBody
-from shared.http.auth import Principal
+from shared.domain.identity import Principal
 from tests.domain.accounts.test_registration_and_login import PASSWORD, activated
 
 CLIENT = login.Client(ip="203.0.113.9")

@@ -17,11 +17,12 @@ from shared.domain.communities.comment_models import CommentCreate, CommentListQ
 from shared.domain.communities.content_ids import COMMENTS, POSTS, VOTES
 from shared.domain.communities.membership import add_member
 from shared.domain.communities.post_models import DeleteQuery, PostCreate, PostUpdate
-from shared.domain.communities.topics import TopicCreate, do_create_topic
+from shared.domain.communities.topic_models import TopicCreate
+from shared.domain.communities.topics import do_create_topic
+from shared.domain.identity import Principal
 from shared.domain.notifications import service as notifications
 from shared.domain.notifications.service import NOTIFICATIONS
 from shared.errors import Forbidden, ValidationFailed
-from shared.http.auth import Principal
 from shared.settings import get_settings
 
 

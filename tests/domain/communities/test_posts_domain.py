@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from shared.domain.communities import clock, content_ids, cursor_tokens, mentions, ranking, votes
+from shared import clock
+from shared.domain.communities import content_ids, cursor_tokens, mentions, ranking, votes
 from shared.domain.communities.comment_tree import assemble, child_path, subtree_end
 from shared.domain.communities.content_ids import POSTS, VOTES
 from shared.domain.communities.post_models import PostCreate, PostUpdate

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from shared import wiring
-from shared.domain.communities import access, anonymity, clock, membership, purging, topics
+from shared import clock, wiring
+from shared.domain.communities import access, anonymity, membership, membership_models, purging, topic_models, topics
 from shared.domain.communities.containers import ALIASES, MEMBERSHIPS, TOPIC_TITLES, TOPICS, ban_id, mute_id
+from shared.domain.identity import Principal
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from shared.http.auth import Principal
 from shared.ports import Patch, Query, Where
 from tests.contracts.documents_fixtures import DOCUMENT_BACKENDS, cosmos_standin, documents_store_for  # noqa: F401
 from tests.domain.communities.conftest import RecordedRealtime
@@ -32,8 +32,8 @@ def principal(user_id: str, *, admin: bool = False) -> Principal:
     return Principal(user_id=user_id, username=user_id, is_admin=admin, sid="s", token_hash="h", csrf="c")
 
 
-def create_body(title: str, **extra) -> topics.TopicCreate:
-    return topics.TopicCreate(title=title, description="A place to talk", **extra)
+def create_body(title: str, **extra) -> topic_models.TopicCreate:
+    return topic_models.TopicCreate(title=title, description="A place to talk", **extra)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -55,7 +55,7 @@ async def test_a_title_is_unique_case_insensitively_even_when_twenty_owners_race
 
 async def test_a_title_reserved_by_a_creator_that_crashed_is_taken_over_after_a_while(store, make_user, monkeypatch):
     owner = await make_user("owner")
-    key = topics.title_key("Ghost Town")
+    key = topic_models.title_key("Ghost Town")
     await store.create(TOPIC_TITLES, {"id": key, "pk": key, "topic_id": "never-written", "title": "Ghost Town"})
     with pytest.raises(Conflict):
         await topics.do_create_topic(owner, create_body("Ghost Town"))
@@ -67,7 +67,7 @@ async def test_a_title_reserved_by_a_creator_that_crashed_is_taken_over_after_a_
 async def test_renaming_frees_the_old_title_and_takes_the_new_one(store, make_user):
     owner = await make_user("owner")
     topic = await topics.do_create_topic(owner, create_body("Old Name"))
-    await topics.check_update_topic(principal(owner), topic["id"], topics.TopicUpdate(title="New Name"))
+    await topics.check_update_topic(principal(owner), topic["id"], topic_models.TopicUpdate(title="New Name"))
     other = await topics.do_create_topic(owner, create_body("old name"))
     assert other["title"] == "old name"
     with pytest.raises(Conflict):
@@ -78,7 +78,7 @@ async def test_invite_only_is_fixed_at_creation(store, make_user):
     owner = await make_user("owner")
     topic = await topics.do_create_topic(owner, create_body("Fixed", require_approval=True))
     assert topic["visibility"] == "private" and topic["audience"] == topic["id"]
-    update = topics.TopicUpdate(settings=topics.TopicSettingsUpdate(require_approval=False))
+    update = topic_models.TopicUpdate(settings=topic_models.TopicSettingsUpdate(require_approval=False))
     with pytest.raises(ValidationFailed):
         await topics.check_update_topic(principal(owner), topic["id"], update)
 
@@ -155,7 +155,7 @@ async def test_a_moderator_holds_exactly_the_permissions_granted(store, make_use
     topic = await topics.do_create_topic(owner, create_body("Granular"))
     await membership.check_join(principal(mod), topic["id"])
     await membership.check_add_moderator(principal(owner), topic["id"],
-                                         membership.ModeratorAdd(user_id=mod, permissions=["mute_users"]))
+                                         membership_models.ModeratorAdd(user_id=mod, permissions=["mute_users"]))
     seen = await access.access_topic(principal(mod), topic["id"])
     assert seen.role == "moderator"
     assert seen.can("mute_users") and not seen.can("ban_users") and not seen.can("manage_posts")
@@ -233,11 +233,11 @@ def test_alias_names_are_capitalised_word_by_word_and_cut_to_twenty_characters()
 
 
 def test_tags_are_lowercased_deduplicated_and_checked():
-    assert topics.clean_tags(["Python", "python", "web_dev"]) == ["python", "web_dev"]
+    assert topic_models.clean_tags(["Python", "python", "web_dev"]) == ["python", "web_dev"]
     with pytest.raises(ValueError):
-        topics.clean_tags(["x"])
+        topic_models.clean_tags(["x"])
     with pytest.raises(ValueError):
-        topics.clean_tags([f"tag{i}" for i in range(11)])
+        topic_models.clean_tags([f"tag{i}" for i in range(11)])
 
 
 def test_hot_rank_prefers_busy_recent_topics_and_is_zero_after_a_quiet_week():
@@ -250,7 +250,7 @@ def test_hot_rank_prefers_busy_recent_topics_and_is_zero_after_a_quiet_week():
 
 
 def test_the_search_words_of_a_topic_are_its_lowercase_words():
-    assert topics.search_words("Hello, World!", "hello again") == ["hello", "world", "again"]
+    assert topic_models.search_words("Hello, World!", "hello again") == ["hello", "world", "again"]
 
 
 async def test_the_hot_rank_timer_zeroes_topics_that_went_quiet(store, make_user):
@@ -278,12 +278,12 @@ async def test_erasing_a_user_hands_owned_topics_on_and_removes_every_trace(stor
     other = await topics.do_create_topic(fan, create_body("Elsewhere", require_approval=True))
     for user in (mod, fan):
         await membership.check_join(principal(user), busy["id"])
-    await membership.check_add_moderator(principal(leaving), busy["id"], membership.ModeratorAdd(user_id=mod))
+    await membership.check_add_moderator(principal(leaving), busy["id"], membership_models.ModeratorAdd(user_id=mod))
     await anonymity.alias_for(busy["id"], leaving)
     await membership.check_join(principal(leaving), other["id"])  # a join request to an invite-only topic
     from shared.domain.communities import invitations
 
-    await invitations.check_invite(principal(fan), other["id"], membership.UserTarget(user_id=leaving))
+    await invitations.check_invite(principal(fan), other["id"], membership_models.UserTarget(user_id=leaving))
 
     await erasure.erase_user(leaving)
     await erasure.erase_user(leaving)  # idempotent
@@ -321,7 +321,7 @@ async def test_lists_filter_by_audience_tags_and_words_inside_the_query(store, m
     club = await topics.do_create_topic(owner, create_body("Closed Birds", tags=["birds"], require_approval=True))
     await topics.do_create_topic(owner, create_body("Open Fish", tags=["fish"]))
     await membership.add_member(club, fan)
-    query = topics.TopicListQuery(tags=["birds"], search="BIRDS", limit=1)
+    query = topic_models.TopicListQuery(tags=["birds"], search="BIRDS", limit=1)
     seen = {}
     for who in (fan, stranger):
         page = await topics.check_list_topics(principal(who), query)
@@ -333,5 +333,5 @@ async def test_lists_filter_by_audience_tags_and_words_inside_the_query(store, m
         seen[who] = ids
     assert sorted(seen[fan]) == sorted([public["id"], club["id"]])
     assert seen[stranger] == [public["id"]]
-    anonymous = await topics.check_list_topics(None, topics.TopicListQuery(search="closed"))
+    anonymous = await topics.check_list_topics(None, topic_models.TopicListQuery(search="closed"))
     assert anonymous.items == []

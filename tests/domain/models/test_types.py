@@ -15,10 +15,10 @@ def test_the_catalogue_offers_every_required_estimator():
 
 def test_every_type_describes_its_parameters_as_a_closed_json_schema():
     for described in list_types():
-        schema = described["parameters"]
+        schema = described.parameters
         assert schema["type"] == "object"
         assert schema["additionalProperties"] is False
-        assert set(described["capabilities"]) == {"train", "update", "predict", "predict_proba"}
+        assert set(described.capabilities) == {"train", "update", "predict", "predict_proba"}
 
 
 def test_unknown_parameters_are_refused_with_their_name():

@@ -6,9 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from shared import wiring
+from shared import clock, wiring
 from shared.adapters.documents_sqlite import SqliteDocuments
-from shared.domain.communities import clock
 from shared.domain.notifications import service
 from shared.domain.notifications.models import Actor
 from shared.domain.notifications.service import NOTIFICATIONS
@@ -77,8 +76,10 @@ async def test_read_all_is_one_write_and_later_notifications_stay_unread(store):
     assert [n.read for n in everything.items] == [False] + [True] * 5
 
 
-async def test_pages_walk_every_notification_once_newest_first(store):
-    for i in range(7):
+async def test_pages_walk_every_notification_once_newest_first(store, monkeypatch):
+    start = clock.now()
+    for i in range(7):  # one millisecond apart: times are stored to the millisecond
+        monkeypatch.setattr(clock, "now", lambda i=i: start + timedelta(milliseconds=i))
         await notify(f"p{i}")
     seen, cursor = [], None
     while True:

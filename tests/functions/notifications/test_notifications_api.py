@@ -95,8 +95,7 @@ def test_delete_removes_one_notification(api, host, world):
 
 
 def test_expired_notifications_vanish_and_the_timer_purges_them(api, host, world):
-    from shared import wiring
-    from shared.domain.communities import clock
+    from shared import clock, wiring
     from shared.domain.notifications.service import NOTIFICATIONS
     from shared.ports import Patch
 

@@ -117,8 +117,7 @@ def test_sorting_new_old_top_hot_and_active(api, host, world):
 
 
 def test_top_with_a_time_range_leaves_out_older_posts(api, host, world):
-    from shared import wiring
-    from shared.domain.communities import clock
+    from shared import clock, wiring
     from shared.domain.communities.content_ids import POSTS
     from shared.ports import Patch
 
@@ -470,8 +469,7 @@ def test_a_muted_member_reads_but_may_not_post_comment_or_vote_until_unmuted(api
 
 
 def test_the_timer_lowers_the_hot_rank_as_posts_age(api, host, world):
-    from shared import wiring
-    from shared.domain.communities import clock
+    from shared import clock, wiring
     from shared.domain.communities.content_ids import POSTS
     from shared.ports import Patch
 

@@ -1,8 +1,7 @@
 """Counters recounted from their edges: a join or a vote whose counter update was lost (a crash between the two
 writes) is counted again by the reconciliation timer, and only once the target has been quiet."""
 
-from shared import wiring
-from shared.domain.communities import clock
+from shared import clock, wiring
 from shared.domain.communities.containers import MEMBERSHIPS, member_id
 from shared.domain.communities.reconcile import reconcile_counters
 from tests.support.communities import create_topic, new_post, ok, signup

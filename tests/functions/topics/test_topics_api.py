@@ -203,8 +203,7 @@ def test_an_approved_deletion_frees_the_title_and_the_timer_purges_the_topic(hos
     ok(api.post("/api/topics", json={"title": topic["title"]}, headers=people.other.headers), 201)
 
     async def end_grace_period():
-        from shared import wiring
-        from shared.domain.communities import clock
+        from shared import clock, wiring
         from shared.ports import Patch
 
         await wiring.documents().patch("topics", topic["id"], topic["id"], [

@@ -56,7 +56,7 @@ def test_models_named_by_ref_are_imported_on_the_first_request_and_parse_as_clas
 
 def test_the_openapi_document_resolves_refs_that_no_request_has_used_yet():
     app, _spec, _client = build()
-    document = build_openapi(app)
+    document = build_openapi([app])
     operation = document["paths"]["/api/notes/{note_id}"]["put"]
     body_schema = operation["requestBody"]["content"]["application/json"]["schema"]
     assert body_schema == {"$ref": "#/components/schemas/NoteBody"}

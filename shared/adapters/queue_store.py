@@ -1,4 +1,6 @@
-"""The dev host's Service Bus stand-in: a durable queue store in one SQLite file.
+"""The embedded stack's task queue: a durable store in one SQLite file, with Service Bus semantics.
+
+It lives beside the adapters (not in devhost/, which is never deployed) because the app's sender writes it too.
 
 The app's sender (shared/adapters/queue_devhost.py) and the dev host's runner (devhost/queue_runner.py) may live in
 different processes, so every state change is one short SQLite transaction (WAL, busy timeout) and nothing is kept
