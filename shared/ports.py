@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from shared.realtime_filters import ConnectionFilter
+
 # ---------------------------------------------------------------------------------------------------------
 # documents: JSON documents in containers, each document carrying "id" and the partition key "pk".
 # The adapters add "_etag" (opaque string) and "_ts" (epoch seconds) and strip every other system field.
@@ -183,20 +185,36 @@ class TaskQueue(Protocol):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# realtime (Web PubSub data plane)
+# realtime (Web PubSub data plane). A `filter` narrows a send or a batch membership change to the connections
+# it picks; build it with shared.realtime_filters (user_filter, in_group, both, ...), never by hand.
 
 
 @runtime_checkable
 class Realtime(Protocol):
-    async def send_to_all(self, message: dict[str, Any], *, excluded: Sequence[str] = ()) -> None: ...
-    async def send_to_group(self, group: str, message: dict[str, Any], *, excluded: Sequence[str] = ()) -> None: ...
-    async def send_to_user(self, user_id: str, message: dict[str, Any]) -> None: ...
+    async def send_to_all(self, message: dict[str, Any], *, excluded: Sequence[str] = (),
+                          filter: ConnectionFilter | None = None) -> None: ...
+    async def send_to_group(self, group: str, message: dict[str, Any], *, excluded: Sequence[str] = (),
+                            filter: ConnectionFilter | None = None) -> None:
+        """Members of the group, less the excluded, that the filter (if any) also picks."""
+
+    async def send_to_user(self, user_id: str, message: dict[str, Any], *,
+                           filter: ConnectionFilter | None = None) -> None: ...
     async def send_to_connection(self, connection_id: str, message: dict[str, Any]) -> None: ...
     async def add_user_to_group(self, group: str, user_id: str) -> None: ...
     async def remove_user_from_group(self, group: str, user_id: str) -> None: ...
     async def remove_user_from_all_groups(self, user_id: str) -> None: ...
     async def add_connection_to_group(self, group: str, connection_id: str) -> None: ...
     async def remove_connection_from_group(self, group: str, connection_id: str) -> None: ...
+    async def add_connections_to_groups(self, groups: Sequence[str], filter: ConnectionFilter) -> None:
+        """One call: every connection of the hub that the filter picks joins every group. Connections only: a
+        user's later connections are not added (add_user_to_group does that)."""
+
+    async def remove_connections_from_groups(self, groups: Sequence[str],
+                                             filter: ConnectionFilter | None = None) -> None:
+        """One call: every connection the filter picks (all, without one) leaves every group; how access to a
+        topic ends for a user across its topic and post groups. It acts on connections: a membership made with
+        add_user_to_group (which also enrols the user's later connections) needs remove_user_from_group too."""
+
     async def close_connection(self, connection_id: str, *, reason: str | None = None) -> None: ...
     async def close_user_connections(self, user_id: str, *, reason: str | None = None) -> None: ...
     async def client_url(self, user_id: str, *, roles: Sequence[str] = (), groups: Sequence[str] = (),

@@ -4,12 +4,13 @@
     routes = [*hub_routes(state, settings), ...]   # WebSocket /client/hubs/{hub}, REST /api/hubs/{hub}/...
     # and in the app's lifespan, after serving: await state.close()
 
-Tests read what was sent with state.delivered(group=..., user=..., type=...).
+Tests read what was sent with state.delivered(group=..., user=..., type=...), and which REST calls the hub
+answered with state.rest_calls(operation=...).
 
 Coverage and gaps against Azure: docs/realtime.md.
 """
 
 from devhost.hub.routes import hub_routes
-from devhost.hub.state import Connection, Delivery, Hub, HubState
+from devhost.hub.state import Connection, Delivery, Hub, HubState, RestCall
 
-__all__ = ["Connection", "Delivery", "Hub", "HubState", "hub_routes"]
+__all__ = ["Connection", "Delivery", "Hub", "HubState", "RestCall", "hub_routes"]

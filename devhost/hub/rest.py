@@ -2,13 +2,16 @@
 
 Every request carries `Authorization: Bearer <JWT>` (HS256 with an access key, aud = the full request URL, exp).
 The SDK raises on any status it does not expect, so the codes here are the service's: 202 for sends, 200 for
-adds and grants, 204 for removals and closes, 200/404 for the HEAD checks. Facts: functions-local.md §4 and
-the 2024-12-01 data-plane API.
+adds, grants and the two filtered batch operations (`:addToGroups`, `:removeFromGroups`), 204 for removals and
+closes, 200/404 for the HEAD checks. Facts: functions-local.md §4 and the 2024-12-01 data-plane API. OData
+filters (devhost/hub/odata.py) are checked before anything is sent or changed: a bad one is a 400.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote, urlencode
 
@@ -17,10 +20,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from devhost.hub import protocol
+from devhost.hub import odata, protocol
 from devhost.hub.protocol import SESSION_REMOVED, Payload, PayloadError
 from devhost.hub.service import HubService
-from devhost.hub.state import Hub
+from devhost.hub.state import Hub, RestCall
 from devhost.hub.tokens import TokenError, decode, same_url
 
 PERMISSIONS = ("joinLeaveGroup", "sendToGroup")
@@ -55,8 +58,8 @@ def _authorized(request: Request, service: HubService) -> str | None:
     return None
 
 
-def _route(path: str, method: str, handler: Handler, service: HubService) -> Route:
-    async def endpoint(request: Request) -> Response:
+def _route(template: str, path: str, method: str, handler: Handler, service: HubService) -> Route:
+    async def answer(request: Request) -> Response:
         hub_name = request.path_params["hub"]
         if not protocol.HUB_NAME.match(hub_name):
             return _error(400, "InvalidHubName", "Invalid hub name.")
@@ -67,15 +70,40 @@ def _route(path: str, method: str, handler: Handler, service: HubService) -> Rou
             return _error(400, "InvalidGroupName", "Invalid group name.")
         return await handler(request, service, service.state.hub(hub_name))
 
+    async def endpoint(request: Request) -> Response:
+        response = await answer(request)
+        service.state.record_rest_call(RestCall(request.path_params["hub"].lower(), method, template,
+                                                request.url.path, response.status_code, time.time()))
+        return response
+
     return Route(path, endpoint, methods=[method], name=f"webpubsub {method} {path}")
 
 
 # ---- sends ------------------------------------------------------------------------------------------------
 
 
+def _bad_filter(problem: odata.FilterError) -> JSONResponse:
+    return _error(400, "InvalidFilter", f"{problem} (Parameter 'filter')")
+
+
+def _filter(text: str | None) -> odata.Filter | None:
+    """None for no filter (absent or empty, as the service treats both); FilterError when it does not parse."""
+    return odata.parse(text) if text else None
+
+
+async def _send_options(request: Request) -> tuple[Payload, odata.Filter | None] | Response:
+    """The payload and the filter of a send, or the 400 that refuses it."""
+    try:
+        filter = _filter(request.query_params.get("filter"))
+    except odata.FilterError as problem:
+        return _bad_filter(problem)
+    payload = await _payload(request)
+    if isinstance(payload, Response):
+        return payload
+    return payload, filter
+
+
 async def _payload(request: Request) -> Payload | Response:
-    if request.query_params.get("filter"):
-        return _error(400, "FilterNotSupported", "OData filters are not supported by the dev hub.")
     ttl = request.query_params.get("messageTtlSeconds")
     if ttl is not None and (not ttl.isdigit() or int(ttl) > 300):
         return _error(400, "InvalidTtl", "messageTtlSeconds must be between 0 and 300.")
@@ -86,26 +114,30 @@ async def _payload(request: Request) -> Payload | Response:
 
 
 async def send_to_all(request: Request, service: HubService, hub: Hub) -> Response:
-    payload = await _payload(request)
-    if isinstance(payload, Response):
-        return payload
-    hub.send("all", payload, excluded=request.query_params.getlist("excluded"))
+    options = await _send_options(request)
+    if isinstance(options, Response):
+        return options
+    payload, filter = options
+    hub.send("all", payload, excluded=request.query_params.getlist("excluded"), filter=filter)
     return Response(status_code=202)
 
 
 async def send_to_group(request: Request, service: HubService, hub: Hub) -> Response:
-    payload = await _payload(request)
-    if isinstance(payload, Response):
-        return payload
-    hub.send("group", payload, group=request.path_params["group"], excluded=request.query_params.getlist("excluded"))
+    options = await _send_options(request)
+    if isinstance(options, Response):
+        return options
+    payload, filter = options
+    hub.send("group", payload, group=request.path_params["group"], excluded=request.query_params.getlist("excluded"),
+             filter=filter)
     return Response(status_code=202)
 
 
 async def send_to_user(request: Request, service: HubService, hub: Hub) -> Response:
-    payload = await _payload(request)
-    if isinstance(payload, Response):
-        return payload
-    hub.send("user", payload, user=request.path_params["user"])
+    options = await _send_options(request)
+    if isinstance(options, Response):
+        return options
+    payload, filter = options
+    hub.send("user", payload, user=request.path_params["user"], filter=filter)
     return Response(status_code=202)
 
 
@@ -160,6 +192,49 @@ async def remove_connection_from_all_groups(request: Request, service: HubServic
         for group in list(connection.groups):
             hub.leave(connection, group)
     return Response(status_code=204)
+
+
+async def _groups_and_filter(request: Request) -> tuple[list[str], odata.Filter | None] | Response:
+    """The body of `:addToGroups` / `:removeFromGroups`: {"groups": [...], "filter": "..."}.
+
+    Microsoft's own Web PubSub emulator is the reference where the REST spec is silent: a JSON content type
+    (else 415), a nonempty list of valid group names, and no limit on how many. An absent or empty filter
+    means every connection, as the SDK team describes it for removal.
+    """
+    media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if media != "application/json":
+        return _error(415, "UnsupportedMediaType", "The body must be application/json.")
+    try:
+        body = json.loads((await request.body()).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return _error(400, "InvalidContent", "The body is not valid JSON.")
+    if not isinstance(body, dict):
+        return _error(400, "InvalidContent", "The body must be a JSON object with 'groups' and 'filter'.")
+    groups, filter = body.get("groups"), body.get("filter")
+    if not isinstance(groups, list) or not groups or not all(protocol.valid_group_name(g) for g in groups):
+        return _error(400, "InvalidGroupName", "'groups' must be a nonempty list of valid group names.")
+    if filter is not None and not isinstance(filter, str):
+        return _error(400, "InvalidContent", "'filter' must be a string.")
+    try:
+        return groups, _filter(filter)
+    except odata.FilterError as problem:
+        return _bad_filter(problem)
+
+
+async def add_connections_to_groups(request: Request, service: HubService, hub: Hub) -> Response:
+    found = await _groups_and_filter(request)
+    if isinstance(found, Response):
+        return found
+    hub.add_connections_to_groups(*found)
+    return Response(status_code=200)
+
+
+async def remove_connections_from_groups(request: Request, service: HubService, hub: Hub) -> Response:
+    found = await _groups_and_filter(request)
+    if isinstance(found, Response):
+        return found
+    hub.remove_connections_from_groups(*found)
+    return Response(status_code=200)
 
 
 async def list_connections(request: Request, service: HubService, hub: Hub) -> Response:
@@ -312,6 +387,8 @@ def rest_routes(service: HubService) -> list[Route]:
     base = "/api/hubs/{hub}"
     table: list[tuple[str, str, Handler]] = [
         ("/:send", "POST", send_to_all),
+        ("/:addToGroups", "POST", add_connections_to_groups),
+        ("/:removeFromGroups", "POST", remove_connections_from_groups),
         ("/:closeConnections", "POST", close_all_connections),
         ("/:generateToken", "POST", generate_token),
         ("/groups/{group}/:send", "POST", send_to_group),
@@ -334,4 +411,4 @@ def rest_routes(service: HubService) -> list[Route]:
         ("/permissions/{permission}/connections/{connection}", "DELETE", revoke_permission),
         ("/permissions/{permission}/connections/{connection}", "HEAD", has_permission),
     ]
-    return [_route(base + path, method, handler, service) for path, method, handler in table]
+    return [_route(path, base + path, method, handler, service) for path, method, handler in table]

@@ -6,7 +6,8 @@ the hub accepted them. A reliable connection keeps every sequenced message until
 when its socket drops, the connection lives on (still in its groups, still buffering) until the client resumes
 it with its reconnection token or the reconnection window ends.
 
-`HubState.delivered(...)` is the test hook: a bounded log of everything the hub delivered, newest last.
+`HubState.delivered(...)` is the test hook: a bounded log of everything the hub delivered, newest last;
+`HubState.rest_calls(...)` is another, of every REST request the hub answered.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from devhost.hub import protocol
+from devhost.hub.odata import Filter
 from devhost.hub.protocol import Payload
 
 log = logging.getLogger("devhost.hub")
@@ -63,6 +65,19 @@ class Delivery:
         if name not in _DELIVERY_KEYS:
             raise KeyError(name)
         return getattr(self, name)
+
+
+@dataclass(frozen=True)
+class RestCall:
+    """One REST request the hub answered. `operation` is the route template (e.g. "/:removeFromGroups"),
+    `path` the request's own path; the query string is left out, like the token."""
+
+    hub: str
+    method: str
+    operation: str
+    path: str
+    status: int
+    at: float
 
 
 _DELIVERY_KEYS = frozenset(
@@ -324,11 +339,29 @@ class Hub:
             for group in list(connection.groups):
                 self.leave(connection, group)
 
+    def filtered_connections(self, filter: Filter | None) -> list[Connection]:
+        """Every live connection of the hub (detached reliable sessions included) the filter is true for."""
+        return [c for c in self.connections.values()
+                if c.status != "closed" and (filter is None or filter.matches(c))]
+
+    def add_connections_to_groups(self, groups: Iterable[str], filter: Filter | None) -> None:
+        # Decide who is in before anyone joins, so a filter on `groups` sees the memberships as they were.
+        targets = self.filtered_connections(filter)
+        for group in groups:
+            for connection in targets:
+                self.join(connection, group)
+
+    def remove_connections_from_groups(self, groups: Iterable[str], filter: Filter | None) -> None:
+        targets = self.filtered_connections(filter)
+        for group in groups:
+            for connection in targets:
+                self.leave(connection, group)
+
     # ---- sending --------------------------------------------------------------------------------------------
 
     def send(self, target: Target, payload: Payload, *, group: str | None = None, user: str | None = None,
-             connection: str | None = None, excluded: Iterable[str] = (), source: Source = "server",
-             from_user: str | None = None) -> Delivery:
+             connection: str | None = None, excluded: Iterable[str] = (), filter: Filter | None = None,
+             source: Source = "server", from_user: str | None = None) -> Delivery:
         skip = set(excluded)
         if target == "all":
             reached = list(self.connections.values())
@@ -339,7 +372,8 @@ class Hub:
         else:
             found = self.connections.get(connection or "")
             reached = [found] if found is not None else []
-        reached = [c for c in reached if c.id not in skip and c.status != "closed"]
+        reached = [c for c in reached if c.id not in skip and c.status != "closed"
+                   and (filter is None or filter.matches(c))]
         as_group = group if source == "client" else None  # REST sends to a group still arrive "from server"
         for c in reached:
             c.deliver(payload, group=as_group, from_user=from_user)
@@ -357,6 +391,7 @@ class HubState:
         self.reconnect_window_seconds = reconnect_window_seconds
         self.max_unacked = max_unacked
         self._log: deque[Delivery] = deque(maxlen=log_size)
+        self._rest_log: deque[RestCall] = deque(maxlen=log_size)
         self._log_lock = threading.Lock()  # tests read the log from other threads than the hub's loop
         self._tasks: set[asyncio.Task] = set()
         self._closers: list[Callable[[], Awaitable[None]]] = []
@@ -413,8 +448,23 @@ class HubState:
         return found
 
     def clear_log(self) -> None:
+        """Empties both logs: the deliveries and the REST calls."""
         with self._log_lock:
             self._log.clear()
+            self._rest_log.clear()
+
+    def record_rest_call(self, call: RestCall) -> None:
+        with self._log_lock:
+            self._rest_log.append(call)
+
+    def rest_calls(self, operation: str | None = None, *, hub: str | None = None,
+                   method: str | None = None) -> list[RestCall]:
+        """REST requests the hub answered, oldest first, whatever their status (401s and 400s too)."""
+        with self._log_lock:
+            calls = list(self._rest_log)
+        return [c for c in calls
+                if (operation is None or c.operation == operation) and (hub is None or c.hub == hub.lower())
+                and (method is None or c.method == method.upper())]
 
     # ---- test hooks -----------------------------------------------------------------------------------------
 

@@ -264,7 +264,11 @@ STATUS_TABLE = [
     ("GET", "/groups/g1/connections", None, 200),
     ("POST", "/:generateToken?userId=u1&role=webpubsub.sendToGroup&minutesToExpire=5", None, 200),
     ("POST", "/groups/g1/:send", "application/xml", 400),
-    ("POST", "/:send?filter=userId%20eq%20%27a%27", "application/json", 400),
+    ("POST", "/:send?filter=userId%20eq%20%27a%27", "application/json", 202),
+    ("POST", "/groups/g1/:send?filter=%27g1%27%20in%20groups", "application/json", 202),
+    ("POST", "/users/u1/:send?filter=userId%20eq", "application/json", 400),
+    ("POST", "/:addToGroups", "application/json", 400),  # {"x": 1} names no groups
+    ("POST", "/:removeFromGroups", "text/plain", 415),
 ]
 
 
