@@ -32,6 +32,7 @@ dev-azure: install
 test: install
 	$(BIN)/ruff check .
 	bash .ci/ensure-redis.sh
+	bash .ci/ensure-coturn.sh
 	$(PYTEST) -q tests --ignore=tests/functions
 	APP_STACK=embedded $(PYTEST) -q tests/functions
 	APP_STACK=azure $(PYTEST) -q tests/functions
