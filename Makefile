@@ -33,6 +33,7 @@ test: install
 	$(BIN)/ruff check .
 	node_modules/.bin/pyright
 	bash .ci/ensure-redis.sh
+	bash .ci/ensure-coturn.sh
 	$(PYTEST) -q tests --ignore=tests/functions
 	APP_STACK=embedded $(PYTEST) -q tests/functions
 	APP_STACK=azure $(PYTEST) -q tests/functions

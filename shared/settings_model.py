@@ -114,12 +114,27 @@ class Settings(BaseSettings):
     models_url_ttl_seconds: int = 300  # signed upload and download URLs
     models_job_heartbeat_seconds: float = 2.0  # how often a running fit checks for a cancel request
 
+    # ---- VoIP: the ICE servers call participants get (docs/voip.md) ---------------------------------------
+    # Empty lists: no STUN or TURN, so only host candidates (peers on one network). TURN credentials are minted
+    # per request from voip_turn_secret, the `static-auth-secret` our TURN server shares with the app.
+    voip_stun_urls: list[str] = Field(default_factory=list)  # e.g. ["stun:turn.example.org:3478"]
+    voip_turn_urls: list[str] = Field(default_factory=list)  # e.g. ["turn:turn.example.org:3478?transport=udp"]
+    voip_turn_secret: str = f"{DEV_SECRET_MARKER}-turn-secret-change-me-0123456789abcdef"
+    # coturn checks the expiry when an allocation is made, not when it is refreshed: this bounds how long a
+    # fetched ICE server list can start (or ICE-restart) a call, not how long a call lasts.
+    voip_turn_ttl_seconds: int = Field(default=3600, gt=0)
+
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> Settings:
         if self.app_env == "production":
             for name in ("secret_key", "webpubsub_connection_string"):
                 if DEV_SECRET_MARKER in getattr(self, name):
                     raise ValueError(f"{name} still holds a development value; set a real secret for production")
+            # Anyone could mint credentials for our TURN server with a published secret: an open relay.
+            if self.voip_turn_urls and DEV_SECRET_MARKER in self.voip_turn_secret:
+                raise ValueError("voip_turn_secret still holds a development value; set a real secret for production")
+        if self.voip_turn_urls and not self.voip_turn_secret:
+            raise ValueError("voip_turn_urls are set but voip_turn_secret is empty: TURN credentials need the secret")
         return self
 
     @property
