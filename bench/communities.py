@@ -50,7 +50,7 @@ def main() -> None:
     from shared.domain.communities import comments, posts
     from shared.domain.communities.comment_models import CommentCreate
     from shared.domain.communities.post_models import PostListQuery
-    from tests.functions.posts.helpers import principal_of, seed_post
+    from tests.support.communities import principal_of, seed_post
     from tests.support.counting import count_store_calls
     from tests.support.devhost import DevHostHandle
     from tests.support.users import signup

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     webpubsub_connection_string: str = f"Endpoint=http://localhost:7071;AccessKey={DEV_WEBPUBSUB_KEY};Version=1.0;"
     webpubsub_endpoint: str = ""  # on Azure, with managed identity
     webpubsub_hub: str = "topicsflow"
+    # How long a negotiated client URL may be used to connect; the connection itself lives as long as its session.
+    realtime_url_minutes: int = Field(default=5, ge=1, le=60)
     # With local auth off, the service calls our event handler with an Entra ID token for the app's identity.
     azure_tenant_id: str = ""
     azure_client_id: str = ""

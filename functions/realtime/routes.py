@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import azure.functions as func
 from pydantic import ValidationError
@@ -16,28 +16,38 @@ from shared.lazy import lazy_models, lazy_module
 from shared.settings import get_settings
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
-    from shared.domain.realtime import subscriptions, upstream
-    from shared.domain.realtime import subscriptions as realtime_models
+    from shared.domain.realtime import connections, subscriptions, upstream, user_events
+    from shared.domain.realtime import models as realtime_models
 else:
+    connections = lazy_module("shared.domain.realtime.connections")
     subscriptions = lazy_module("shared.domain.realtime.subscriptions")
     upstream = lazy_module("shared.domain.realtime.upstream")
-    realtime_models = lazy_models("shared.domain.realtime.subscriptions")
+    user_events = lazy_module("shared.domain.realtime.user_events")
+    realtime_models = lazy_models("shared.domain.realtime.models")
+
+SYSTEM = "azure.webpubsub.sys."
+USER = "azure.webpubsub.user."
 
 
 @bp.route(route="realtime/negotiate", methods=["POST"])
 @endpoint(summary="A WebSocket URL for the caller, already in their user_<id> group",
-          response=realtime_models.ClientAccess)
+          response=realtime_models.ClientAccess,
+          description="The URL is bound to the session that asked for it: it connects only while that session "
+                      "lives, and only within expires_in seconds (a few minutes). Ending the session (logout, "
+                      "password change, ban) closes the connections it opened.")
 async def negotiate(call: Call) -> realtime_models.ClientAccess:
     return await subscriptions.check_negotiate(call.user)
 
 
 @bp.route(route="realtime/events", methods=["OPTIONS", "POST"])
-@endpoint(summary="Upstream events from Web PubSub (CloudEvents): join and leave requests of clients",
+@endpoint(summary="Upstream events from Web PubSub (CloudEvents): connect, connected, disconnected, user events",
           auth="none", raw=True, response=dict, errors=[400, 401, 404],
           description="Called by the service, not by clients. Requests are verified (ce-signature, or an Entra ID "
-                      "token when local auth is off) before anything in them is trusted. User events `join` and "
-                      "`leave` take {\"group\": \"topic_<id>\" | \"post_<id>\"}; the reply (the envelope) goes back to "
-                      "the client; a refusal is a reply too, so the connection stays open.")
+                      "token when local auth is off) before anything in them is trusted. `connect` is refused "
+                      "(401) unless the URL's binding names a live session of an active account. User events "
+                      "(`join`/`leave` with {\"group\": \"topic_<id>\" | \"post_<id>\"}, `join_topic`, "
+                      "`join_post`, ...) are answered with the envelope, which goes back to the client; a "
+                      "refusal is an answer too, so the connection stays open.")
 async def realtime_events(call: Call) -> func.HttpResponse:
     settings = get_settings()
     req = call.req
@@ -49,27 +59,54 @@ async def realtime_events(call: Call) -> func.HttpResponse:
     if not await upstream.is_genuine(req.headers, settings):
         return _reply(401, envelope.failure("unauthorized", "Not a verified event from the realtime service."))
     event_type = req.headers.get("ce-type", "")
-    if not event_type.startswith("azure.webpubsub.user."):
-        return func.HttpResponse(status_code=204)  # connect (accepted as the token says), connected, disconnected
     user_id, connection_id = req.headers.get("ce-userid"), req.headers.get("ce-connectionid", "")
+    if event_type.startswith(SYSTEM):
+        return await _system_event(event_type.removeprefix(SYSTEM), user_id, connection_id, req)
+    if not event_type.startswith(USER):
+        return func.HttpResponse(status_code=204)
     if not user_id:
-        return _reply(401, envelope.failure("unauthorized", "Sign in before joining groups."))
+        return _reply(401, envelope.failure("unauthorized", "Sign in before sending events."))
+    event = req.headers.get("ce-eventname", "")
     try:
-        request = subscriptions.GroupRequest.model_validate(json.loads(req.get_body() or b"{}"))
-        event = req.headers.get("ce-eventname", "")
-        if event == "join":
-            await subscriptions.do_join(user_id, connection_id, request.group)
-        elif event == "leave":
-            await subscriptions.do_leave(connection_id, request.group)
-        else:
-            return _reply(200, envelope.failure("unknown_event", f"Unknown event {event!r}."))
-    except (ValueError, ValidationError) as exc:
-        details = field_errors(exc, "data") if isinstance(exc, ValidationError) else None
-        return _reply(200, envelope.failure("validation_error", "Send {\"group\": \"topic_<id>\"}.", details))
+        answer = await user_events.do_user_event(user_id, connection_id, event, _event_data(req))
+    except ValidationError as exc:
+        return _reply(200, envelope.failure("validation_error", "The event's data is not valid.",
+                                            field_errors(exc, "data")))
     except AppError as exc:
         # An error status would make the service drop the client's connection; a refusal is an answer instead.
-        return _reply(200, envelope.failure(exc.code, exc.message))
-    return _reply(200, envelope.success({"group": request.group, "joined": event == "join"}))
+        return _reply(200, envelope.failure(exc.code, exc.message, exc.details))
+    return _reply(200, envelope.success(answer))
+
+
+async def _system_event(name: str, user_id: str | None, connection_id: str,
+                        req: func.HttpRequest) -> func.HttpResponse:
+    if name == "connect":
+        try:
+            body = _event_data(req)
+            query = body.get("query") if isinstance(body, dict) else None
+            await connections.check_connect(user_id, connection_id, query if isinstance(query, dict) else {})
+        except AppError as exc:  # a 4xx answer makes the service refuse the client with that status
+            return _reply(exc.status, envelope.failure(exc.code, exc.message))
+        return _reply(200, {})
+    if name == "connected":
+        await connections.do_connected(user_id, connection_id)
+    elif name == "disconnected":
+        await connections.do_disconnected(connection_id)
+    return func.HttpResponse(status_code=204)
+
+
+def _event_data(req: func.HttpRequest) -> Any:
+    """JSON events as values, text events as strings; malformed or absurdly nested JSON is a refusal, not a 500."""
+    raw = req.get_body() or b""
+    content_type = (req.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type in ("application/json", "") or content_type.endswith("+json"):
+        if not raw.strip():
+            return {}
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise AppError("The event's data is not valid JSON.", code="invalid_json", status=400) from None
+    return raw.decode("utf-8", errors="replace")
 
 
 def _reply(status: int, body: dict) -> func.HttpResponse:

@@ -14,7 +14,7 @@ import asyncio
 import math
 import secrets
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from shared.ports import WindowDecision
@@ -127,6 +127,11 @@ class RedisKeyValue:
 
     async def get(self, key: str) -> bytes | None:
         return await self._client().get(self._key(key))
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        if not keys:
+            return []
+        return list(await self._client().mget([self._key(k) for k in keys]))
 
     async def set(self, key: str, value: bytes | str, *, ttl_seconds: float | None = None,
                   only_if_absent: bool = False) -> bool:

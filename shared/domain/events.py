@@ -1,37 +1,40 @@
 """Realtime events, published after the write that caused them has succeeded.
 
-Every event reaches clients as {"type": <event name>, "data": {...}}. A failed publish is logged and swallowed:
-the write already happened, and clients re-read on reconnect, so failing the request would only mislead.
+Every event reaches clients as {"type": <event name>, "data": {...}}. An event to a group that an access
+decision guards (a topic's, a post's, a room's, a call's) is sent with the filter "also in the scope's guard
+group" (shared/domain/realtime/groups.py), so it reaches only connections whose access still holds.
+
+Events are best effort: a failed publish is logged and counted (`dropped_events`), never raised, because the
+write already happened and clients re-read on reconnect, so failing the request would only mislead.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from typing import Any
 
 from shared import wiring
+from shared.domain.realtime.groups import guard_of, post_group, topic_group, user_group
+from shared.realtime_filters import in_group
 
 log = logging.getLogger("topicsflow.events")
 
-
-def user_group(user_id: str) -> str:
-    return f"user_{user_id}"
-
-
-def topic_group(topic_id: str) -> str:
-    return f"topic_{topic_id}"
-
-
-def post_group(post_id: str) -> str:
-    return f"post_{post_id}"
+dropped_events: Counter[str] = Counter()  # event type -> events this worker could not publish
 
 
 async def publish(group: str, event_type: str, data: dict[str, Any]) -> None:
+    guard = guard_of(group)
     try:
-        await wiring.realtime().send_to_group(group, {"type": event_type, "data": data})
+        await wiring.realtime().send_to_group(group, {"type": event_type, "data": data},
+                                              filter=in_group(guard) if guard is not None else None)
     except Exception:
-        log.exception("could not publish %s to %s", event_type, group)
+        dropped_events[event_type] += 1
+        log.warning("could not publish %s to %s (dropped)", event_type, group, exc_info=True)
 
 
 async def publish_to_user(user_id: str, event_type: str, data: dict[str, Any]) -> None:
     await publish(user_group(user_id), event_type, data)
+
+
+__all__ = ["dropped_events", "post_group", "publish", "publish_to_user", "topic_group", "user_group"]

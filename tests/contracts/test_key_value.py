@@ -63,6 +63,13 @@ async def test_values_written_as_text_or_bytes_read_back_as_bytes(kv):
     assert await kv.get("bytes") == b"\x00\xffraw"
 
 
+async def test_get_many_reads_several_keys_in_their_order_with_none_for_the_missing(kv):
+    await kv.set("many-a", "1")
+    await kv.set("many-c", b"3")
+    assert await kv.get_many(["many-a", "many-b", "many-c", "many-a"]) == [b"1", None, b"3", b"1"]
+    assert await kv.get_many([]) == []
+
+
 async def test_set_overwrites_unless_only_if_absent_is_asked(kv):
     await kv.set("k", "one")
     assert await kv.set("k", "two") is True

@@ -127,7 +127,7 @@ def new_comment(api: httpx.Client, post_id: str, user: TestUser, content: str | 
 
 
 def principal_of(user: TestUser, *, admin: bool = False):
-    from shared.http.auth import Principal
+    from shared.domain.identity import Principal
 
     return Principal(user_id=user.id, username=user.username, is_admin=admin, sid="", token_hash="", csrf="")
 

@@ -152,7 +152,11 @@ async def check_whoami(principal: Principal, *, via_cookie: bool) -> WhoAmI:
 
 
 async def check_logout(principal: Principal) -> None:
-    await wiring.sessions().end_by_hash(principal.user_id, principal.token_hash)
+    """Ends this session and closes the realtime connections it opened; the user's other devices stay."""
+    from shared.domain.realtime.connections import close_session_connections
+
+    await wiring.sessions().end_by_hash(principal.user_id, principal.token_hash, principal.sid)
+    await close_session_connections(principal.sid, reason="signed out")
 
 
 async def check_logout_all(principal: Principal) -> int:
@@ -162,11 +166,10 @@ async def check_logout_all(principal: Principal) -> int:
 async def end_all_access(user_id: str, *, reason: str) -> int:
     """Ends every session and closes every realtime connection of the account (whose client URLs would
     otherwise stay valid until they expire). A realtime failure is logged: the sessions are what matter."""
+    from shared.domain.realtime.connections import close_user_connections
+
     ended = await wiring.sessions().end_all_for_user(user_id)
-    try:
-        await wiring.realtime().close_user_connections(user_id, reason=reason)
-    except Exception:
-        log.exception("could not close the realtime connections of an account")
+    await close_user_connections(user_id, reason=reason)
     return ended
 
 
@@ -180,5 +183,8 @@ async def check_list_sessions(principal: Principal, *, limit: int, cursor: str |
 
 
 async def check_end_session(principal: Principal, session_id: str) -> None:
+    from shared.domain.realtime.connections import close_session_connections
+
     session = await access.access_own_session(principal, session_id)
     await wiring.sessions().end(session)
+    await close_session_connections(session.sid, reason="session ended")

@@ -16,6 +16,7 @@ from shared.domain.accounts import access, codes, limits, mail, passwords, reaut
 from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.login import end_all_access
 from shared.domain.accounts.models import ChangePasswordBody, Message, ResetPasswordBody
+from shared.domain.realtime.connections import close_user_connections
 from shared.settings import get_settings
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ async def check_change_password(principal: Principal, body: ChangePasswordBody) 
         raise invalid("body.new_password", problem, reason="weak_password")
     await _set_password(principal.user_id, body.new_password)
     ended = await wiring.sessions().end_all_for_user(principal.user_id, keep_token_hash=principal.token_hash)
+    # Every connection closes, this device's too: its client negotiates again with the session that stays.
+    await close_user_connections(principal.user_id, reason="password changed")
     await mail.enqueue("password_changed", credentials["email"], lang=_language(user),
                        params={"username": user["username"]})
     return Message(message=f"Password changed; {ended} other session(s) were signed out.")

@@ -51,6 +51,11 @@ def _user_index_key(user_id: str) -> str:
     return f"user-sessions:{user_id}"
 
 
+def _sid_key(sid: str) -> str:
+    """sid -> token hash: how a realtime connection, which knows only its session's public id, finds it."""
+    return f"session-sid:{sid}"
+
+
 class SessionStore:
     def __init__(self, kv: KeyValue, *, idle_seconds: int, absolute_seconds: int):
         self.kv = kv
@@ -66,6 +71,7 @@ class SessionStore:
                           last_seen=now, absolute_expires_at=now + self.absolute, ip=ip, user_agent=user_agent[:200])
         await self._write(session, now)
         await self.kv.set_add(_user_index_key(user_id), session.token_hash, ttl_seconds=self.absolute)
+        await self.kv.set(_sid_key(session.sid), session.token_hash, ttl_seconds=self.absolute)
         return token, session
 
     async def resolve(self, token: str) -> Session | None:
@@ -85,12 +91,25 @@ class SessionStore:
         return session
 
     async def end(self, session: Session) -> None:
-        await self.kv.delete(_session_key(session.token_hash))
+        await self.kv.delete(_session_key(session.token_hash), _sid_key(session.sid))
         await self.kv.set_remove(_user_index_key(session.user_id), session.token_hash)
 
-    async def end_by_hash(self, user_id: str, token_hash: str) -> None:
-        await self.kv.delete(_session_key(token_hash))
+    async def end_by_hash(self, user_id: str, token_hash: str, sid: str) -> None:
+        await self.kv.delete(_session_key(token_hash), _sid_key(sid))
         await self.kv.set_remove(_user_index_key(user_id), token_hash)
+
+    async def find_by_sid(self, sid: str) -> Session | None:
+        """The live session with this public id; None once it ended or expired (idle or absolute)."""
+        if not sid or len(sid) > 64:
+            return None
+        token_hash = await self.kv.get(_sid_key(sid))
+        if token_hash is None:
+            return None
+        raw = await self.kv.get(_session_key(token_hash.decode()))
+        if raw is None:
+            return None
+        session = Session(**json.loads(raw))
+        return session if time.time() < session.absolute_expires_at and session.sid == sid else None
 
     async def list_for_user(self, user_id: str) -> list[Session]:
         sessions = []

@@ -57,10 +57,16 @@ log = logging.getLogger("topicsflow.communities.membership")
 
 
 async def remove_from_realtime(topic_id: str, user_id: str) -> None:
+    """In an invite-only topic, leaving the membership is losing the right to read: every connection of the user
+    leaves the topic's group and all its post groups. A public topic stays readable to anyone."""
+    from shared.domain.realtime.revocation import topic_access_lost
+
     try:
-        await wiring.realtime().remove_user_from_group(events.topic_group(topic_id), user_id)
-    except Exception:
-        log.exception("could not remove %s from the realtime group of %s", user_id, topic_id)
+        topic = await wiring.documents().read(TOPICS, topic_id, topic_id)
+    except NotFound:
+        topic = None
+    if topic is None or topic.get("visibility") == "private":
+        await topic_access_lost(user_id, topic_id)
 
 
 async def add_member(topic: dict[str, Any], user_id: str, *, role: Role = "member",

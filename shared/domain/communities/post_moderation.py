@@ -32,6 +32,7 @@ from shared.domain.communities.post_models import (
 from shared.domain.communities.post_views import event_payload, load_post, present, require_active, viewer_of
 from shared.domain.communities.posts import MAX_PINNED, bump_topic, change_state, do_soft_delete
 from shared.domain.identity import Principal
+from shared.domain.realtime.revocation import group_closed
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.ports import Patch, Query, Where
 
@@ -47,6 +48,7 @@ async def check_delete_post(principal: Principal, post_id: str, q: DeleteQuery) 
         await purge_post(post)
         await events.publish(events.topic_group(post["topic_id"]), "post_deleted",
                              {"post_id": post_id, "topic_id": post["topic_id"], "state": "purged"})
+        await group_closed(events.post_group(post_id))
         return
     if post.get("author_id") == principal.user_id:
         await do_soft_delete(post, principal)
@@ -71,6 +73,7 @@ async def do_remove(post: dict[str, Any], principal: Principal, reason: str) -> 
         return await wiring.documents().read(POSTS, post["pk"], post["id"])
     await events.publish(events.topic_group(post["topic_id"]), "post_deleted",
                          {"post_id": post["id"], "topic_id": post["topic_id"], "state": "removed"})
+    await group_closed(events.post_group(post["id"]))  # readable by its author and moderators only now
     return updated
 
 

@@ -50,6 +50,7 @@ from shared.domain.communities.post_views import (
 )
 from shared.domain.identity import Principal
 from shared.domain.notifications.models import Actor
+from shared.domain.realtime.revocation import group_closed
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from shared.ports import Page, Patch, Query, SortDirection, Where
 
@@ -293,6 +294,7 @@ async def do_soft_delete(post: dict[str, Any], principal: Principal) -> None:
     if updated is not None:
         await events.publish(events.topic_group(post["topic_id"]), "post_deleted",
                              {"post_id": post["id"], "topic_id": post["topic_id"], "state": "deleted"})
+        await group_closed(events.post_group(post["id"]))  # only its author (and moderators) may read it now
 
 
 # ---------------------------------------------------------------------------------------------------------

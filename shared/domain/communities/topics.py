@@ -45,6 +45,7 @@ from shared.domain.communities.topic_models import (
     title_key,
 )
 from shared.domain.identity import Principal
+from shared.domain.realtime.revocation import topic_hidden
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from shared.ports import Patch, Query, SortDirection, Where
 
@@ -327,6 +328,7 @@ async def check_delete_topic(principal: Principal, topic_id: str) -> DeletionRes
         await release_title(access.topic)
     await queue_audience_change(topic_id, "hidden")
     await events.publish(events.topic_group(topic_id), "topic_deleted", {"topic_id": topic_id})
+    await topic_hidden(topic_id)
     return DeletionResult(topic_id=topic_id, status=status, permanent_delete_at=deletion["permanent_delete_at"])
 
 

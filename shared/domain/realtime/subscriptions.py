@@ -1,69 +1,73 @@
-"""Which realtime groups a user may be in, and putting their connections there.
+"""Which realtime groups a user may be in, and putting their connections there (and taking them out).
 
 Client tokens carry no group roles, so a client can never join a group by itself (the old system let anyone
-subscribe to any room). It asks with a `join` event; we check the same gates the HTTP API uses and add the
-connection. `user_<id>` is joined at connect, from the token.
+subscribe to any room). It asks with a `join` event; we check the same gates the HTTP API uses, then add the
+connection to the group and to the guard of the group's scope (groups.py, grants.py). `user_<id>` is joined at
+connect, from the token. The client URL is bound to the session that asked for it and lives minutes
+(binding.py, connections.py).
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+import time
 
 from shared import wiring
-from shared.domain.events import user_group
 from shared.domain.identity import Principal
+from shared.domain.realtime import binding, grants, groups
+from shared.domain.realtime.groups import Scope
+from shared.domain.realtime.models import ClientAccess, GroupAnswer
 from shared.errors import NotFound
-
-GROUP_PATTERN = r"^(topic|post)_[A-Za-z0-9_-]{1,64}$"
-CLIENT_URL_MINUTES = 60
-
-
-class GroupRequest(BaseModel):
-    group: str = Field(pattern=GROUP_PATTERN, description="topic_<id> or post_<id>")
-
-
-class ClientAccess(BaseModel):
-    url: str = Field(description="WebSocket URL with an access token (json.webpubsub.azure.v1 or the reliable one)")
-    user_id: str
-    groups: list[str]
-    expires_in: int
+from shared.settings import get_settings
 
 
 async def check_negotiate(principal: Principal) -> ClientAccess:
-    groups = [user_group(principal.user_id)]
-    url = await wiring.realtime().client_url(principal.user_id, groups=groups, minutes=CLIENT_URL_MINUTES)
-    return ClientAccess(url=url, user_id=principal.user_id, groups=groups, expires_in=CLIENT_URL_MINUTES * 60)
+    minutes = get_settings().realtime_url_minutes
+    joined = [groups.user_group(principal.user_id)]
+    url = await wiring.realtime().client_url(principal.user_id, groups=joined, minutes=minutes)
+    tied = binding.sign(principal.user_id, principal.sid, int(time.time()) + minutes * 60)
+    separator = "&" if "?" in url else "?"
+    return ClientAccess(url=f"{url}{separator}{binding.QUERY_PARAMETER}={tied}", user_id=principal.user_id,
+                        groups=joined, expires_in=minutes * 60)
 
 
-async def principal_for(user_id: str) -> Principal:
-    """The caller behind a hub connection: the hub vouches for the user id, the users container for the rest."""
-    try:
-        user = await wiring.documents().read("users", user_id, user_id)
-    except NotFound:
-        raise NotFound("Unknown user.", code="user_not_found") from None
-    return Principal(user_id=user_id, username=user.get("username", ""), is_admin=bool(user.get("is_admin")),
-                     sid="", token_hash="", csrf="")
+def group_not_found() -> NotFound:
+    return NotFound("No such group.", code="group_not_found")
 
 
-async def access_group(principal: Principal, group: str) -> None:
-    """NotFound unless the caller may read what the group carries."""
-    kind, _, target = group.partition("_")
-    if kind == "topic":
+async def access_group(principal: Principal, group: str) -> list[Scope]:
+    """The scopes whose access the group depends on; NotFound unless the caller may read what it carries."""
+    if group.startswith("topic_"):
         from shared.domain.communities.access import access_topic
 
-        await access_topic(principal, target)
-    elif kind == "post":
+        topic_id = group.removeprefix("topic_")
+        await access_topic(principal, topic_id)
+        return [Scope("topic", topic_id)]
+    if group.startswith("post_"):
         from shared.domain.communities.posts import check_get_post
 
-        await check_get_post(principal, target)
-    else:
-        raise NotFound("No such group.", code="group_not_found")
+        post = await check_get_post(principal, group.removeprefix("post_"))
+        return [Scope("topic", post.topic_id)]
+    raise group_not_found()
 
 
-async def do_join(user_id: str, connection_id: str, group: str) -> None:
-    await access_group(await principal_for(user_id), group)
-    await wiring.realtime().add_connection_to_group(group, connection_id)
+async def do_join(principal: Principal, connection_id: str, group: str) -> GroupAnswer:
+    if not groups.is_joinable(group):
+        raise group_not_found()
+    scopes = await access_group(principal, group)
+
+    async def still_allowed() -> bool:
+        try:
+            return await access_group(principal, group) == scopes
+        except NotFound:
+            return False
+
+    if not await grants.record_and_add(principal.user_id, connection_id, group, scopes, still_allowed):
+        raise group_not_found()
+    return GroupAnswer(group=group, joined=True)
 
 
-async def do_leave(connection_id: str, group: str) -> None:
-    await wiring.realtime().remove_connection_from_group(group, connection_id)
+async def do_leave(connection_id: str, group: str) -> GroupAnswer:
+    if not groups.is_joinable(group):
+        raise group_not_found()
+    await grants.remove_connection(connection_id, group)
+    return GroupAnswer(group=group, joined=False)

@@ -121,8 +121,8 @@ def test_an_event_that_is_not_signed_by_the_service_is_refused(host):
     forged = {**headers, "ce-signature": signature_header("conn-1", ["not-the-key-" * 4])}
     assert httpx.post(url, headers=forged, content=body).status_code == 401
     genuine = {**headers, "ce-signature": signature_header("conn-1", [DEV_WEBPUBSUB_KEY])}
-    verified = httpx.post(url, headers=genuine, content=body)  # verified, then refused: the user does not exist
-    assert verified.status_code == 200 and verified.json()["error"]["code"] == "user_not_found"
+    verified = httpx.post(url, headers=genuine, content=body)  # verified, then refused: we never accepted conn-1
+    assert verified.status_code == 200 and verified.json()["error"]["code"] == "realtime_url_invalid"
 
 
 def test_the_abuse_protection_check_only_allows_our_service(host):
