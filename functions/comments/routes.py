@@ -33,7 +33,8 @@ async def comments_list(call: Call) -> comment_models.CommentPage:
 @bp.route(route="comments/posts/{post_id}/comments", methods=["POST"])
 @endpoint(summary="Comment on a post", path=post_models.PostPath, body=comment_models.CommentCreate,
           response=comment_models.CommentPublic, status=201, errors=(403, 404, 409, 422), rate_limits=[CREATE_LIMIT],
-          idempotent=True, description="Locked posts refuse new comments (403 post_locked). parent_id makes it a reply.")
+          idempotent=True,
+          description="Locked posts refuse new comments (403 post_locked). parent_id makes it a reply.")
 async def comments_create(call: Call[comment_models.CommentCreate]) -> Reply:
     return Reply(await comments.check_create_comment(call.user, call.path.post_id, call.body), status=201)
 
