@@ -27,7 +27,7 @@ VOTE_LIMIT = RateRule("votes", 300, 600, per="user")
 @bp.route(route="posts/topics/{topic_id}/posts", methods=["POST"])
 @endpoint(summary="Create a post in a topic", path=post_models.TopicPath, body=post_models.PostCreate,
           response=post_models.PostPublic, status=201, errors=(403, 404, 422),
-          rate_limits=[RateRule("posts_create", 20, 600, per="user")],
+          rate_limits=[RateRule("posts_create", 20, 600, per="user")], idempotent=True,
           description="Content is markdown. Membership is needed only in invite-only topics; banned or muted users "
                       "are refused. With use_anonymous the post shows the caller's alias in the topic.")
 async def posts_create(call: Call[post_models.PostCreate]) -> Reply:

@@ -84,6 +84,7 @@ class EndpointSpec:
     raw: bool
     description: str = ""
     media_type: str = "application/json"  # of a raw response
+    idempotent: bool = False  # honours Idempotency-Key (shared/http/idempotency.py)
 
     @property
     def body(self) -> type[BaseModel] | None:
@@ -119,6 +120,9 @@ class Call(Generic[B]):
     correlation_id: str
     headers: dict[str, str] = field(default_factory=dict)
     cookies: list[str] = field(default_factory=list)
+    # On an idempotent route called with Idempotency-Key: a stable digest of (caller, key), from which a write
+    # that must never happen twice may derive its document id.
+    idempotency_key: str | None = None
 
     @property
     def user(self) -> Principal:
@@ -134,13 +138,14 @@ def endpoint(*, summary: str, auth: AuthMode = "user", body: type[BaseModel] | M
              query: type[BaseModel] | ModelRef | None = None, path: type[BaseModel] | ModelRef | None = None,
              response: Any = None, status: int = 200, errors: Sequence[int] = (),
              rate_limits: Sequence[RateRule] = (), tags: Sequence[str] | None = None, raw: bool = False,
-             description: str = "", media_type: str = "application/json"):
+             description: str = "", media_type: str = "application/json", idempotent: bool = False):
     def decorate(handler: Callable[[Call], Awaitable[Any]]):
         group = handler.__module__.split(".")[1] if handler.__module__.startswith("functions.") else "misc"
         spec = EndpointSpec(summary=summary, tags=list(tags or [group]), auth=auth,
                             models={"body": body, "query": query, "path": path, "response": response},
                             status=status, errors=errors, rate_limits=rate_limits, raw=raw,
-                            description=description or (handler.__doc__ or ""), media_type=media_type)
+                            description=description or (handler.__doc__ or ""), media_type=media_type,
+                            idempotent=idempotent)
 
         async def wrapper(req: func.HttpRequest) -> func.HttpResponse:
             return await _run(handler, spec, req)
@@ -160,8 +165,10 @@ async def _run(handler, spec: EndpointSpec, req: func.HttpRequest) -> func.HttpR
     extra_headers = {"X-Correlation-Id": correlation_id, **cors_headers(origin, settings.cors_origins)}
     try:
         call = await _prepare(spec, req, correlation_id)
-        result = await handler(call)
-        response = _render(spec, result, call)
+        if spec.idempotent:
+            response = await _run_once(handler, spec, call)
+        else:
+            response = _render(spec, await handler(call), call)
         for name, value in extra_headers.items():
             response.headers[name] = value
         return response
@@ -171,6 +178,29 @@ async def _run(handler, spec: EndpointSpec, req: func.HttpRequest) -> func.HttpR
         log.exception("unhandled error in %s (correlation id %s)", spec.summary, correlation_id)
         return _error_response(500, "internal_error", "Something went wrong on our side.",
                                {"correlation_id": correlation_id}, extra_headers)
+
+
+async def _run_once(handler, spec: EndpointSpec, call: Call) -> func.HttpResponse:
+    """The handler at most once per Idempotency-Key (shared/http/idempotency.py)."""
+    from shared.http import idempotency
+
+    caller = f"user:{call.principal.user_id}" if call.principal is not None else f"ip:{call.ip}"
+    claimed = await idempotency.claim(call.req, caller)
+    if isinstance(claimed, func.HttpResponse):
+        return claimed
+    if claimed is None:
+        return _render(spec, await handler(call), call)
+    call.idempotency_key = claimed.request_key
+    try:
+        response = _render(spec, await handler(call), call)
+    except BaseException:
+        await idempotency.release(claimed)
+        raise
+    try:
+        await idempotency.complete(claimed, response)
+    except Exception:  # the write happened: answer it; a repeat then waits out the claim instead of replaying
+        log.exception("could not keep the answer of an idempotent request (correlation id %s)", call.correlation_id)
+    return response
 
 
 def _new_correlation_id() -> str:

@@ -137,6 +137,11 @@ def _operation(spec: EndpointSpec | None, route: str, method: str, name: str, sc
             parameters.append({"name": field.alias or field_name, "in": "query", "required": field.is_required(),
                                "schema": schemas.of(field.annotation),
                                **({"description": field.description} if field.description else {})})
+    if spec.idempotent:
+        parameters.append({"name": "Idempotency-Key", "in": "header", "required": False,
+                           "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                           "description": "Send the same key to retry safely: a repeat gets the first answer "
+                                          "(Idempotent-Replayed: true); the key with another request is a 422."})
     if parameters:
         operation["parameters"] = parameters
     if spec.body:
