@@ -5,7 +5,7 @@ backwards, a reused or expired challenge, another origin or relying party, no us
 import threading
 import time
 
-from shared.domain.accounts import passkey_challenges, recent_sign_in
+from shared.domain.accounts import passkey_challenges, passkey_store, recent_sign_in
 from tests.support import authenticator
 from tests.support.passkey_authenticator import ORIGIN, SoftAuthenticator, unb64url
 from tests.support.passkeys import (
@@ -337,6 +337,9 @@ def test_a_banned_or_deleted_account_cannot_sign_in_with_its_passkey(host, api):
     assert deleted.status_code == 401 and error_code(deleted) == "passkey_invalid"
     host.drain()  # the erasure job removes the account, its passkeys with it
     assert api.get(f"/api/admin/users/{gone.id}/passkeys", headers=admin.headers).status_code == 404
+    key = passkey_store.credential_key(gone_device.credentials[0].id)
+    assert host.run(lambda: passkey_store.list_passkeys(gone.id)) == []
+    assert host.run(lambda: passkey_store.owner_of(key)) is None
     gone_options = passkey_options(api)
     assert verify_passkey(api, gone_options["pending_token"],
                           gone_device.get(gone_options["options"])).json()["error"]["code"] == "passkey_invalid"
