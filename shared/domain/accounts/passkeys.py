@@ -205,16 +205,16 @@ async def check_rename_passkey(principal: Principal, passkey_id: str, body: Pass
 
 
 async def check_delete_passkey(principal: Principal, passkey_id: str) -> None:
-    user, _credentials = await access.access_own_account(principal)
+    user, credentials = await access.access_own_account(principal)
     # One removal at a time per account, so two concurrent ones cannot both see "another way in is left".
     lock = f"passkey-removal:{principal.user_id}"
     if not await wiring.kv().set(lock, "1", ttl_seconds=DELETE_LOCK_SECONDS, only_if_absent=True):
         raise errors.Conflict("Another passkey is being removed; try again in a moment.", code="passkey_busy")
     try:
         passkey = await _own_passkey(principal.user_id, passkey_id)
-        credentials = await store.get_credentials(principal.user_id) or {}
-        if passkey.get("status") == "active" and not recent_sign_in.has_password(credentials) \
-                and not two_factor.is_enabled(credentials) \
+        fresh = await store.get_credentials(principal.user_id) or credentials  # read under the lock
+        if passkey.get("status") == "active" and not recent_sign_in.has_password(fresh) \
+                and not two_factor.is_enabled(fresh) \
                 and await passkey_store.count_active(principal.user_id) <= 1:
             raise errors.Conflict("This is your only way to sign in: add another passkey or an authenticator app "
                                   "first.", code="last_sign_in_method")

@@ -331,8 +331,10 @@ def test_a_banned_or_deleted_account_cannot_sign_in_with_its_passkey(host, api):
 
     gone, gone_device = signup(host), SoftAuthenticator()
     add_passkey(host, gone, gone_device)
+    passkey_session = ok(sign_in_with_passkey(host, gone_device))["token"]
     assert api.post("/api/auth/delete-account", json={"password": gone.password},
                     headers=gone.headers).status_code == 202
+    assert api.get("/api/auth/me", headers=bearer(passkey_session)).status_code == 401
     deleted = sign_in_with_passkey(host, gone_device)
     assert deleted.status_code == 401 and error_code(deleted) == "passkey_invalid"
     host.drain()  # the erasure job removes the account, its passkeys with it
@@ -466,3 +468,30 @@ def test_a_banned_users_session_cannot_manage_passkeys(host, api):
                                  ("DELETE", f"/api/auth/passkey/{passkey['id']}", {})):
         refused = api.request(method, path, headers=user.headers, **kwargs)
         assert refused.status_code == 401 and error_code(refused) == "session_invalid", path
+
+
+def test_the_passkey_answers_match_their_declared_models(host, api):
+    from tests.support.account_routes import account_routes
+
+    specs = {(r.method, f"/api/{r.template}"): r.spec for r in account_routes()}
+
+    def checked(method: str, template: str, response, status: int = 200):
+        data = ok(response, status)
+        model = specs[(method, template)].response
+        assert model.model_validate(data).model_dump(mode="json") == data, template
+        return data
+
+    user, device = signup(host), SoftAuthenticator()
+    admin = signup(host, admin=True)
+    options = checked("POST", "/api/auth/passkey/register-options", registration_options(api, user.headers))
+    registered = checked("POST", "/api/auth/passkey/register-verify",
+                         api.post("/api/auth/passkey/register-verify",
+                                  json={"credential": device.create(options["options"])}, headers=user.headers), 201)
+    checked("GET", "/api/auth/passkey/list", api.get("/api/auth/passkey/list", headers=user.headers))
+    checked("PATCH", "/api/auth/passkey/{passkey_id}",
+            api.patch(f"/api/auth/passkey/{registered['passkey']['id']}", json={"name": "Key"}, headers=user.headers))
+    request = checked("POST", "/api/auth/passkey/auth-options", api.post("/api/auth/passkey/auth-options", json={}))
+    checked("POST", "/api/auth/passkey/auth-verify",
+            verify_passkey(api, request["pending_token"], device.get(request["options"])))
+    checked("GET", "/api/admin/users/{user_id}/passkeys",
+            api.get(f"/api/admin/users/{user.id}/passkeys", headers=admin.headers))

@@ -242,3 +242,29 @@ def test_a_banned_passwordless_account_cannot_sign_in_or_recover(host, api):
     api.post("/api/auth/recovery/initiate-passwordless", json={"email": user.email})
     banned = recover(api, user.email, mail_code(host, user.email), user.backup_codes[0])
     assert banned.status_code == 403 and error_code(banned) == "account_banned"
+
+
+def test_the_passwordless_answers_match_their_declared_models(host, api):
+    from tests.support.account_routes import account_routes
+
+    specs = {(r.method, r.path()): r.spec for r in account_routes() if not r.params}
+
+    def checked(path: str, response, status: int = 200):
+        data = ok(response, status)
+        assert specs[("POST", path)].response.model_validate(data).model_dump(mode="json") == data, path
+        return data
+
+    username, email, enrolment = start_passwordless_signup(host)
+    setup = checked("/api/auth/passwordless/totp/setup",
+                    api.post("/api/auth/passwordless/totp/setup", json={"enrolment_token": enrolment}))
+    done = checked("/api/auth/passwordless/totp/confirm",
+                   api.post("/api/auth/passwordless/totp/confirm",
+                            json={"enrolment_token": enrolment, "code": authenticator.code(setup["secret"]),
+                                  "token": True}), 201)
+    next_code = authenticator.code(setup["secret"], steps_ahead=1)
+    checked("/api/auth/login-passwordless",
+            api.post("/api/auth/login-passwordless", json={"identifier": username, "token": True, "code": next_code}))
+    checked("/api/auth/recovery/initiate-passwordless",
+            api.post("/api/auth/recovery/initiate-passwordless", json={"email": email}), 202)
+    checked("/api/auth/recovery/complete-passwordless",
+            recover(api, email, mail_code(host, email), done["backup_codes"][0]))
