@@ -104,6 +104,12 @@ class Settings(BaseSettings):
     session_absolute_hours: int = 12
     cookie_secure: bool | None = None  # default: True unless public_base_url is plain http
 
+    # passkeys (WebAuthn, docs/accounts.md): the relying party is the site users see; its id is that site's
+    # registrable domain (or the host itself), and the origins are the pages a ceremony may run on.
+    webauthn_rp_id: str = "localhost"
+    webauthn_rp_name: str = "TopicsFlow"
+    webauthn_origins: list[str] = Field(default_factory=lambda: ["http://localhost:3000", "http://localhost:5173"])
+
     # ---- models (issue 5): quotas per user, size limits, the worker's cache and timings -------------------
     models_max_per_user: int = 50
     models_max_active_jobs_per_user: int = 3
@@ -135,9 +141,28 @@ class Settings(BaseSettings):
             # Anyone could mint credentials for our TURN server with a published secret: an open relay.
             if self.voip_turn_urls and DEV_SECRET_MARKER in self.voip_turn_secret:
                 raise ValueError("voip_turn_secret still holds a development value; set a real secret for production")
+        self._check_webauthn_relying_party()
         if self.voip_turn_urls and not self.voip_turn_secret:
             raise ValueError("voip_turn_urls are set but voip_turn_secret is empty: TURN credentials need the secret")
         return self
+
+    def _check_webauthn_relying_party(self) -> None:
+        """Browsers refuse a ceremony whose origin is not within the relying-party id, and outside development an
+        origin must be https (or localhost): better to refuse to start than to fail at every sign-in."""
+        from urllib.parse import urlsplit
+
+        rp_id = self.webauthn_rp_id.strip().lower()
+        if not rp_id or "/" in rp_id or ":" in rp_id:
+            raise ValueError("webauthn_rp_id must be a bare host name, such as example.org")
+        for origin in self.webauthn_origins:
+            parts = urlsplit(origin)
+            host = (parts.hostname or "").lower()
+            if parts.scheme not in ("https", "http") or not host or parts.path not in ("", "/"):
+                raise ValueError(f"webauthn_origins: {origin!r} is not an origin such as https://example.org")
+            if host != rp_id and not host.endswith("." + rp_id):
+                raise ValueError(f"webauthn_origins: {origin!r} is not within webauthn_rp_id {rp_id!r}")
+            if self.app_env == "production" and parts.scheme != "https" and host != "localhost":
+                raise ValueError(f"webauthn_origins: {origin!r} must use https in production")
 
     @property
     def queue(self) -> str:

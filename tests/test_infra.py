@@ -26,3 +26,12 @@ def test_the_queues_dead_letter_after_the_same_delivery_count_as_the_local_stand
     text = (INFRA / "app" / "servicebus.bicep").read_text()
     assert f"param maxDeliveryCount int = {Settings().queue_max_delivery_count}" in text
     assert "requiresDuplicateDetection: true" in text
+
+
+def test_the_accounts_containers_passkeys_included_are_declared_in_the_cosmos_bicep():
+    from shared.domain.accounts import passkey_store, store
+
+    declared = bicep_list(INFRA / "app" / "cosmos.bicep", "containers")
+    used = {store.USERS, store.CREDENTIALS, store.USERNAMES, store.EMAILS, store.BLOCKS, passkey_store.PASSKEYS,
+            passkey_store.PASSKEY_IDS}
+    assert used <= declared, f"declare these containers in infra/app/cosmos.bicep: {sorted(used - declared)}"

@@ -45,3 +45,21 @@ def test_the_environment_overrides_local_settings_json(tmp_path, monkeypatch):
     settings = Settings()
     assert settings.webpubsub_hub == "from-file"
     assert settings.redis_key_prefix == "env:"
+
+
+def test_the_passkey_relying_party_must_cover_its_origins():
+    assert Settings(webauthn_rp_id="example.org", webauthn_origins=["https://app.example.org",
+                                                                    "https://example.org"]).webauthn_rp_id
+    for origins in (["https://example.com"], ["https://notexample.org"], ["example.org"],
+                    ["https://app.example.org/login"]):
+        with pytest.raises(ValidationError, match="webauthn_origins"):
+            Settings(webauthn_rp_id="example.org", webauthn_origins=origins)
+    with pytest.raises(ValidationError, match="bare host"):
+        Settings(webauthn_rp_id="https://example.org")
+
+
+def test_production_passkey_origins_must_be_https():
+    real = {"secret_key": "s" * 48, "webpubsub_connection_string": "Endpoint=https://x;AccessKey=" + "k" * 44}
+    with pytest.raises(ValidationError, match="https in production"):
+        Settings(app_env="production", webauthn_rp_id="example.org", webauthn_origins=["http://example.org"], **real)
+    Settings(app_env="production", webauthn_rp_id="example.org", webauthn_origins=["https://example.org"], **real)

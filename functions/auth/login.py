@@ -33,6 +33,9 @@ def _reply(outcome: login.LoginOutcome) -> Reply:
     return reply
 
 
+client_of, session_reply = _client, _reply  # for the other sign-in routes (passkeys.py, passwordless.py)
+
+
 @bp.route(route="auth/login", methods=["POST"])
 @endpoint(summary="Log in with a username or email and the password", auth="none", body=models.LoginBody,
           response=models.LoginResult, errors=[401, 403, 429], rate_limits=[rate_rules.LOGIN],

@@ -14,7 +14,12 @@ LOGIN = RateRule("auth-login", 30, QUARTER, "ip")
 LOGIN_SECOND_FACTOR = RateRule("auth-login-2fa", 30, QUARTER, "ip")
 FORGOT_PASSWORD = RateRule("auth-forgot", 10, QUARTER, "ip")
 RESET_PASSWORD = RateRule("auth-reset", 20, QUARTER, "ip")
-SENSITIVE = RateRule("auth-sensitive", 20, QUARTER, "user")  # password, 2FA, email, deletion
+PASSKEY_OPTIONS = RateRule("auth-passkey-options", 60, QUARTER, "ip")
+PASSKEY_SIGN_IN = RateRule("auth-passkey-verify", 30, QUARTER, "ip")
+ENROL = RateRule("auth-enrol", 30, QUARTER, "ip")  # the first factor of a passwordless sign-up; adding passkeys
+RECOVERY = RateRule("auth-recovery", 10, QUARTER, "ip")
+RECOVERY_COMPLETE = RateRule("auth-recovery-complete", 20, QUARTER, "ip")
+SENSITIVE = RateRule("auth-sensitive", 20, QUARTER, "user")  # password, 2FA, email, deletion, passkeys
 SESSIONS = RateRule("auth-sessions", 120, MINUTE, "user")
 
 PROFILE_UPDATE = RateRule("users-update", 60, HOUR, "user")
@@ -25,4 +30,4 @@ PROFILE_READ = RateRule("users-read", 300, MINUTE, "ip")
 ADMIN = RateRule("admin-users", 120, MINUTE, "user")
 
 IP_RULES = [REGISTER, VERIFY_EMAIL, RESEND_VERIFICATION, LOGIN, LOGIN_SECOND_FACTOR, FORGOT_PASSWORD,
-            RESET_PASSWORD, PROFILE_READ]
+            RESET_PASSWORD, PROFILE_READ, PASSKEY_OPTIONS, PASSKEY_SIGN_IN, ENROL, RECOVERY, RECOVERY_COMPLETE]

@@ -26,8 +26,9 @@ async def auth_register(call: Call[models.RegisterBody]) -> Reply:
 
 @bp.route(route="auth/verify-email", methods=["POST"])
 @endpoint(summary="Confirm the email address with the mailed code", auth="none", body=models.VerifyEmailBody,
-          response=models.Message, errors=[422, 429], rate_limits=[rate_rules.VERIFY_EMAIL])
-async def auth_verify_email(call: Call[models.VerifyEmailBody]) -> models.Message:
+          response=models.EmailVerified, errors=[422, 429], rate_limits=[rate_rules.VERIFY_EMAIL],
+          description="For a passwordless sign-up the answer carries the enrolment token for its first way in.")
+async def auth_verify_email(call: Call[models.VerifyEmailBody]) -> models.EmailVerified:
     return await registration.check_verify_email(call.body)
 
 

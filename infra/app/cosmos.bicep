@@ -11,6 +11,8 @@ param containers array = [
   { name: 'usernames' }
   { name: 'emails' }
   { name: 'blocks' }
+  { name: 'passkeys' }
+  { name: 'passkey_ids' }
   // topics
   { name: 'topics' }
   { name: 'topic_titles' }

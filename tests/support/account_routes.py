@@ -49,7 +49,8 @@ def account_routes() -> list[Route]:
 
 
 # A valid example of every input model, for tests that need to get past parsing (e.g. to reach the auth check).
-SAMPLE_PATH = {"session_id": "0" * 16, "user_id": "0" * 32, "kind": "avatar", "username": "someone"}
+SAMPLE_PATH = {"session_id": "0" * 16, "user_id": "0" * 32, "kind": "avatar", "username": "someone",
+               "passkey_id": "0" * 64}
 SAMPLE_BODY: dict[str, dict[str, Any]] = {
     "RegisterBody": {"username": "sample_user", "email": "sample@example.com", "password": "sunflower-ladder-92"},
     "VerifyEmailBody": {"email": "sample@example.com", "code": "123456"},
@@ -69,6 +70,11 @@ SAMPLE_BODY: dict[str, dict[str, Any]] = {
     "ImageUploadBody": {"content_type": "image/png"},
     "ImageConfirmBody": {"upload_id": "0" * 32},
     "BanBody": {"reason": "spam and abuse"},
+    "PasskeyRenameBody": {"name": "Laptop"},
+    "SetPasswordBody": {"new_password": "sunflower-ladder-92"},
+    "PasskeyRegisterOptionsBody": {},
+    "PasskeyAuthOptionsBody": {},
+    "RegisterPasswordlessBody": {"username": "sample_user", "email": "sample@example.com"},
 }
 SAMPLE_QUERY: dict[str, dict[str, str]] = {"SearchQuery": {"q": "ab"}, "PageQuery": {}}
 

@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from shared import clock, errors, wiring
-from shared.domain.accounts import access, codes, limits, passwords, rules, secrets_box, store, two_factor, views
+from shared.domain.accounts import (
+    access,
+    codes,
+    limits,
+    passkey_store,
+    passwords,
+    rules,
+    secrets_box,
+    store,
+    two_factor,
+    views,
+)
 from shared.domain.accounts.models import (
     CurrentSession,
     LoginBody,
@@ -66,6 +77,9 @@ def _account_key(identifier: str, user_id: str | None) -> str:
     return "unknown-" + secrets_box.keyed_hash("identifier", normalized)[:32]
 
 
+login_account_key = _account_key  # the budget key, shared with the passwordless login
+
+
 async def check_login(body: LoginBody, client: Client) -> LoginOutcome:
     user_id = await store.find_user_id(body.identifier)
     account_key = _account_key(body.identifier, user_id)
@@ -96,8 +110,12 @@ async def check_login(body: LoginBody, client: Client) -> LoginOutcome:
     if two_factor.is_enabled(credentials):
         pending = await codes.issue_token(PENDING_PURPOSE, {"user_id": user_id, "token_mode": body.token},
                                           ttl_seconds=PENDING_LOGIN_SECONDS)
+        factors: list[Literal["totp", "passkey"]] = ["totp"]
+        if await passkey_store.count_active(user_id):
+            factors.append("passkey")
         return LoginOutcome(LoginResult(two_factor_required=True, pending_token=pending,
-                                        pending_expires_in=PENDING_LOGIN_SECONDS), token_mode=body.token)
+                                        pending_expires_in=PENDING_LOGIN_SECONDS, second_factors=factors),
+                            token_mode=body.token)
     return await start_session(user, credentials, client, token_mode=body.token)
 
 

@@ -70,7 +70,51 @@ _EN: dict[str, Text] = {
     "account_deleted": Text(
         "Your account is being deleted",
         "Hi $username,\n\nYour TopicsFlow account was deleted at your request. Its content is being removed now; "
-        "this cannot be undone.\n\nThank you for having been with us."),
+        "this cannot be undone.\n\nThank you for having been with us."),    "passkey_added": Text(
+        "A passkey was added to your account",
+        "Hi $username,\n\nA passkey named \"$name\" was added to your TopicsFlow account. You can sign in with it "
+        "now.\n\nIf this was not you, sign in, remove it from your passkeys and end your other sessions."),
+    "passkey_removed": Text(
+        "A passkey was removed from your account",
+        "Hi $username,\n\nThe passkey named \"$name\" was removed from your TopicsFlow account.\n\n"
+        "If this was not you, sign in and check your passkeys and sessions."),
+    "passkey_clone_suspected": Text(
+        "One of your passkeys may have been copied",
+        "Hi $username,\n\nSomeone signed in with your passkey \"$name\", but its counter went backwards, which "
+        "happens when a passkey has been copied to another device. We refused that sign-in and suspended the "
+        "passkey.\n\nSign in another way, remove it, and add a new one. If you did not copy it, end your other "
+        "sessions too."),
+    "passwordless_welcome": Text(
+        "Your account is ready",
+        "Hi $username,\n\nYour TopicsFlow account is ready, with no password to remember. Keep your backup codes "
+        "somewhere safe: with this mailbox, they are how you get back in if you lose your passkey or phone."),
+    "passwordless_recovery_code": Text(
+        "Recover your account",
+        "Hi $username,\n\nSomeone (hopefully you) asked to recover your TopicsFlow account. Enter this code "
+        "together with one of your backup codes:\n\nYour code: $code\n\nIt expires in $minutes minutes. If you "
+        "did not ask, ignore this mail: the code alone does not open your account."),
+    "passwordless_recovery_unknown": Text(
+        "Account recovery requested",
+        "Hi,\n\nSomeone asked to recover a TopicsFlow account with this email address, but no account without a "
+        "password uses it. If it was you, you may have signed up with another address. Otherwise ignore this mail."),
+    "passwordless_recovery_has_password": Text(
+        "Account recovery requested",
+        "Hi $username,\n\nSomeone asked to recover your TopicsFlow account as one without a password, but yours "
+        "has a password. If it was you, use \"Forgot password\" instead. Otherwise ignore this mail."),
+    "passwordless_recovered": Text(
+        "Your account was recovered",
+        "Hi $username,\n\nYour TopicsFlow account was just recovered with a backup code and your other sessions "
+        "were signed out. Add a new passkey or authenticator app now.\n\nIf this was not you, contact support "
+        "at once."),
+    "password_added": Text(
+        "Your account has a password now",
+        "Hi $username,\n\nA password was added to your TopicsFlow account. You can log in with it (and your "
+        "authenticator app, if you use one).\n\nIf this was not you, contact support at once."),
+    "password_reset_passwordless": Text(
+        "Password reset requested",
+        "Hi $username,\n\nSomeone asked to reset the password of your TopicsFlow account, but it has no password: "
+        "you sign in with a passkey or an authenticator app. If you lost them, recover the account with a backup "
+        "code. Otherwise ignore this mail."),
 }
 
 _PT: dict[str, Text] = {
@@ -123,7 +167,54 @@ _PT: dict[str, Text] = {
     "account_deleted": Text(
         "A sua conta está a ser eliminada",
         "Olá $username,\n\nA sua conta TopicsFlow foi eliminada a seu pedido. O conteúdo está a ser removido "
-        "agora; isto não pode ser desfeito.\n\nObrigado por ter estado connosco."),
+        "agora; isto não pode ser desfeito.\n\nObrigado por ter estado connosco."),    "passkey_added": Text(
+        "Foi adicionada uma chave de acesso à sua conta",
+        "Olá $username,\n\nFoi adicionada a chave de acesso \"$name\" à sua conta TopicsFlow. Já pode iniciar "
+        "sessão com ela.\n\nSe não foi você, inicie sessão, remova-a e termine as outras sessões."),
+    "passkey_removed": Text(
+        "Foi removida uma chave de acesso da sua conta",
+        "Olá $username,\n\nA chave de acesso \"$name\" foi removida da sua conta TopicsFlow.\n\n"
+        "Se não foi você, inicie sessão e verifique as suas chaves de acesso e sessões."),
+    "passkey_clone_suspected": Text(
+        "Uma das suas chaves de acesso pode ter sido copiada",
+        "Olá $username,\n\nAlguém iniciou sessão com a sua chave de acesso \"$name\", mas o contador dela andou "
+        "para trás, o que acontece quando uma chave é copiada para outro dispositivo. Recusámos esse início de "
+        "sessão e suspendemos a chave.\n\nInicie sessão de outra forma, remova-a e adicione uma nova. Se não a "
+        "copiou, termine também as outras sessões."),
+    "passwordless_welcome": Text(
+        "A sua conta está pronta",
+        "Olá $username,\n\nA sua conta TopicsFlow está pronta, sem palavra-passe para lembrar. Guarde os códigos "
+        "de recuperação num local seguro: com este email, são a forma de voltar a entrar se perder a chave de "
+        "acesso ou o telemóvel."),
+    "passwordless_recovery_code": Text(
+        "Recupere a sua conta",
+        "Olá $username,\n\nAlguém (esperamos que você) pediu para recuperar a sua conta TopicsFlow. Introduza "
+        "este código com um dos seus códigos de recuperação:\n\nO seu código: $code\n\nExpira em $minutes "
+        "minutos. Se não pediu, ignore este email: o código sozinho não abre a sua conta."),
+    "passwordless_recovery_unknown": Text(
+        "Pedido de recuperação de conta",
+        "Olá,\n\nAlguém pediu para recuperar uma conta TopicsFlow com este endereço de email, mas nenhuma conta "
+        "sem palavra-passe o usa. Se foi você, talvez se tenha registado com outro endereço. Caso contrário, "
+        "ignore este email."),
+    "passwordless_recovery_has_password": Text(
+        "Pedido de recuperação de conta",
+        "Olá $username,\n\nAlguém pediu para recuperar a sua conta TopicsFlow como uma conta sem palavra-passe, "
+        "mas a sua tem palavra-passe. Se foi você, use \"Esqueci-me da palavra-passe\". Caso contrário, ignore "
+        "este email."),
+    "passwordless_recovered": Text(
+        "A sua conta foi recuperada",
+        "Olá $username,\n\nA sua conta TopicsFlow foi recuperada com um código de recuperação e as outras "
+        "sessões foram terminadas. Adicione agora uma nova chave de acesso ou aplicação de autenticação.\n\n"
+        "Se não foi você, contacte o suporte imediatamente."),
+    "password_added": Text(
+        "A sua conta tem agora palavra-passe",
+        "Olá $username,\n\nFoi adicionada uma palavra-passe à sua conta TopicsFlow. Pode iniciar sessão com ela "
+        "(e com a aplicação de autenticação, se a usar).\n\nSe não foi você, contacte o suporte imediatamente."),
+    "password_reset_passwordless": Text(
+        "Pedido de reposição de palavra-passe",
+        "Olá $username,\n\nAlguém pediu para repor a palavra-passe da sua conta TopicsFlow, mas ela não tem "
+        "palavra-passe: inicia sessão com uma chave de acesso ou uma aplicação de autenticação. Se as perdeu, "
+        "recupere a conta com um código de recuperação. Caso contrário, ignore este email."),
 }
 
 TEMPLATES: dict[str, dict[str, Text]] = {"en": _EN, "pt": _PT}

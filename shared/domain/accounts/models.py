@@ -213,11 +213,19 @@ class Me(UserCard):
     email_verified: bool
     is_admin: bool
     two_factor_enabled: bool
+    has_password: bool = Field(default=True, description="False for passwordless accounts (passkeys or an "
+                                                         "authenticator app); /auth/set-password adds one.")
     preferences: Preferences
 
 
 class Message(BaseModel):
     message: str
+
+
+class EmailVerified(Message):
+    enrolment_token: str | None = Field(default=None, description="Passwordless sign-ups only: enrol the first way "
+                                        "in with it (/auth/passkey/register-options or /auth/passwordless/totp/setup).")
+    enrolment_expires_in: int | None = None
 
 
 class SessionInfo(BaseModel):
@@ -252,6 +260,9 @@ class LoginResult(BaseModel):
     two_factor_required: bool = False
     pending_token: str | None = Field(default=None, description="When two_factor_required: send it to /auth/login/2fa.")
     pending_expires_in: int | None = None
+    second_factors: list[Literal["totp", "passkey"]] | None = Field(
+        default=None, description="When two_factor_required: what may finish the login (/auth/login/2fa for a "
+                                  "code, /auth/passkey/auth-options and auth-verify for a passkey).")
     user: Me | None = None
     session: CurrentSession | None = None
     token: str | None = Field(default=None, description="Only for API clients that asked for it with token=true.")

@@ -61,6 +61,12 @@ async def check_forgot_password(email: str) -> Message:
     if user is None or credentials is None or user.get("status") == "deleting":
         await mail.enqueue("password_reset_unknown", email)
         return Message(message=FORGOT_ANSWER)
+    if not credentials.get("password_hash"):
+        # The mailbox alone must not give a passwordless account a password: that would be a way in weaker than
+        # its passkey or authenticator app. Its recovery takes a backup code as well (passwordless.py).
+        await mail.enqueue("password_reset_passwordless", credentials["email"], lang=_language(user),
+                           params={"username": user["username"]})
+        return Message(message=FORGOT_ANSWER)
     token = await codes.issue_token(RESET_PURPOSE, {"user_id": user_id}, ttl_seconds=RESET_TOKEN_MINUTES * 60,
                                     one_per=user_id)
     link = f"{get_settings().public_base_url.rstrip('/')}/reset-password?token={quote(token)}"
@@ -75,7 +81,8 @@ async def check_reset_password(body: ResetPasswordBody) -> Message:
     user_id = (pending or {}).get("user_id")
     user = await store.get_user(user_id) if user_id else None
     credentials = await store.get_credentials(user_id) if user_id else None
-    if not user_id or user is None or credentials is None or user.get("status") == "deleting":
+    if not user_id or user is None or credentials is None or user.get("status") == "deleting" \
+            or not credentials.get("password_hash"):
         raise invalid("body.token", "This reset link is invalid or has expired; ask for a new one.",
                       code="invalid_token")
     # Check the new password before using the token up, so a refused password does not cost the link.

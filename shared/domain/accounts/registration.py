@@ -13,9 +13,9 @@ from datetime import timedelta
 from typing import Any
 
 from shared import clock, errors, wiring
-from shared.domain.accounts import codes, limits, mail, passwords, rules, secrets_box, store
+from shared.domain.accounts import codes, limits, mail, passkey_store, passwords, rules, secrets_box, store
 from shared.domain.accounts.fields import invalid
-from shared.domain.accounts.models import Message, RegisterBody, VerifyEmailBody
+from shared.domain.accounts.models import EmailVerified, Message, RegisterBody, VerifyEmailBody
 from shared.ports import Query, Where
 
 log = logging.getLogger("topicsflow.accounts")
@@ -43,22 +43,29 @@ async def check_register(body: RegisterBody) -> Message:
         raise invalid("body.password", problem, reason="weak_password")
     # Hash before claiming anything, so the path for a taken address does the same work as a real sign-up.
     password_hash = await passwords.hash_password(body.password)
+    return await do_sign_up(username=body.username, email=str(body.email), language=body.language,
+                            password_hash=password_hash)
+
+
+async def do_sign_up(*, username: str, email: str, language: str, password_hash: str | None) -> Message:
+    """Claims the username and the address and creates a pending account, or (the address is taken) tells its
+    owner by mail; the answer is the same. password_hash=None makes a passwordless account (passwordless.py)."""
     user_id = store.new_user_id()
-    username_key = rules.normalize_username(body.username)
+    username_key = rules.normalize_username(username)
     await store.claim("username", username_key, user_id)
     try:
-        await _claim_email(rules.normalize_email(body.email), user_id)
+        await _claim_email(rules.normalize_email(email), user_id)
     except _EmailInUse as in_use:
         await store.release("username", username_key, user_id)
-        await _tell_address_owner(str(body.email), in_use.owner, body.language)
+        await _tell_address_owner(email, in_use.owner, language)
         return Message(message=REGISTERED)
-    await do_create_account(user_id, username=body.username, email=str(body.email), password_hash=password_hash,
-                            language=body.language)
-    await send_verification_code(user_id, str(body.email), username=body.username, language=body.language)
+    await do_create_account(user_id, username=username, email=email, password_hash=password_hash, language=language)
+    await send_verification_code(user_id, email, username=username, language=language)
     return Message(message=REGISTERED)
 
 
-async def do_create_account(user_id: str, *, username: str, email: str, password_hash: str, language: str = "en",
+async def do_create_account(user_id: str, *, username: str, email: str, password_hash: str | None,
+                            language: str = "en",
                             status: store.UserStatus = "pending", email_verified: bool = False,
                             is_admin: bool = False) -> None:
     """Writes the account documents; the caller has claimed the username and the email already.
@@ -120,16 +127,21 @@ async def send_verification_code(user_id: str, email: str, *, username: str, lan
                        params={"username": username, "code": code, "minutes": VERIFY_CODE_MINUTES})
 
 
-async def check_verify_email(body: VerifyEmailBody) -> Message:
+async def check_verify_email(body: VerifyEmailBody) -> EmailVerified:
     user_id = await store.lookup("email", rules.normalize_email(body.email))
     data = await codes.consume_code(VERIFY_PURPOSE, user_id, body.code) if user_id else None
     if user_id is None or data is None:
         raise invalid("body.code", "The code is wrong or has expired.", code="invalid_code")
-    await store.patch_credentials(user_id, {"email_verified": True})
+    credentials = await store.patch_credentials(user_id, {"email_verified": True})
     user = await store.get_user(user_id)
     if user is not None and user.get("status") == "pending":
+        if not credentials.get("password_hash"):
+            # A passwordless sign-up has no way in yet: it stays pending until its first factor is enrolled.
+            from shared.domain.accounts import passwordless
+
+            return await passwordless.start_enrolment(user_id)
         await store.patch_user(user_id, {"status": "active"})
-    return Message(message="Your email address is confirmed. You can log in now.")
+    return EmailVerified(message="Your email address is confirmed. You can log in now.")
 
 
 async def check_resend_verification(email: str) -> Message:
@@ -137,7 +149,8 @@ async def check_resend_verification(email: str) -> Message:
     user = await store.get_user(user_id) if user_id else None
     if user_id is not None and user is not None and user.get("status") == "pending":
         credentials = await store.get_credentials(user_id)
-        if credentials is not None and not credentials.get("email_verified"):
+        # A passwordless sign-up that verified but never enrolled gets a code too: it leads to a new enrolment.
+        if credentials is not None and (not credentials.get("email_verified") or not credentials.get("password_hash")):
             await send_verification_code(user_id, credentials["email"], username=user["username"],
                                          language=(user.get("preferences") or {}).get("language", "en"))
     return Message(message=RESENT)
@@ -153,6 +166,7 @@ async def discard_registration(user: dict[str, Any]) -> None:
         await _delete_quietly(store.CREDENTIALS, user_id)
     await store.release("username", user["username_lower"], user_id)
     await codes.discard_code(VERIFY_PURPOSE, user_id)
+    await passkey_store.erase_user_passkeys(user_id)  # a passwordless sign-up may have got one in before a crash
     try:
         await documents.delete(store.USERS, user_id, user_id, if_match=user.get("_etag"))
     except (errors.NotFound, errors.PreconditionFailed):

@@ -40,6 +40,11 @@ def current_code(secret: str, *, at: float | None = None) -> str:
     return TOTP(secret).at(at if at is not None else time.time())
 
 
+def matching_step(secret: str, code: str, now: float) -> int | None:
+    """The time step within the drift window whose code this is (no replay check: verify_totp does that)."""
+    return _matching_step(secret, code, now)
+
+
 def _matching_step(secret: str, code: str, now: float) -> int | None:
     from pyotp.totp import TOTP
 

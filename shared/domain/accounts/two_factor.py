@@ -45,6 +45,11 @@ async def verify_second_factor(user_id: str, credentials: dict[str, Any], code: 
     return await _use_backup_code(user_id, code)
 
 
+async def use_backup_code(user_id: str, code: str) -> bool:
+    """Uses up an unused backup code (also for passwordless accounts whose codes came with a passkey)."""
+    return await _use_backup_code(user_id, code)
+
+
 async def _use_backup_code(user_id: str, code: str) -> bool:
     wanted = totp.backup_code_hash(user_id, code)
     for _ in range(3):  # the document may change under us (another code used at the same moment): re-read

@@ -28,4 +28,5 @@ async def me(user: dict[str, Any], credentials: dict[str, Any]) -> Me:
     return Me(**base.model_dump(), email=credentials["email"], email_verified=bool(credentials.get("email_verified")),
               is_admin=bool(user.get("is_admin")),
               two_factor_enabled=bool((credentials.get("totp") or {}).get("enabled")),
+              has_password=bool(credentials.get("password_hash")),
               preferences=Preferences(**(user.get("preferences") or {})))

@@ -6,7 +6,7 @@ from shared.domain.accounts import mail, mail_templates
 from shared.domain.accounts.profiles import sniff_image
 
 PARAMS = {"username": "alice", "code": "123456", "minutes": "30", "hours": "24", "token": "tok", "new_email":
-          "new@example.com", "link": "https://example.com/reset-password?token=tok"}
+          "new@example.com", "link": "https://example.com/reset-password?token=tok", "name": "Laptop"}
 
 
 @pytest.mark.parametrize("lang", mail_templates.LANGUAGES)

@@ -20,7 +20,13 @@ def test_the_accounts_area_has_the_routes_the_issue_asks_for():
     names = {str(r) for r in ROUTES}
     for expected in ("POST /api/auth/register", "POST /api/auth/login", "POST /api/auth/login/2fa",
                      "GET /api/auth/sessions", "DELETE /api/auth/sessions/{session_id}", "POST /api/auth/2fa/setup",
-                     "GET /api/users/search", "POST /api/users/{user_id}/block", "PATCH /api/users/me/preferences"):
+                     "GET /api/users/search", "POST /api/users/{user_id}/block", "PATCH /api/users/me/preferences",
+                     "POST /api/auth/passkey/register-options", "POST /api/auth/passkey/register-verify",
+                     "POST /api/auth/passkey/auth-options", "POST /api/auth/passkey/auth-verify",
+                     "GET /api/auth/passkey/list", "PATCH /api/auth/passkey/{passkey_id}",
+                     "DELETE /api/auth/passkey/{passkey_id}", "POST /api/auth/register-passwordless",
+                     "POST /api/auth/login-passwordless", "POST /api/auth/recovery/initiate-passwordless",
+                     "POST /api/auth/recovery/complete-passwordless", "POST /api/auth/set-password"):
         assert expected in names
 
 

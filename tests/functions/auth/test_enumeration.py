@@ -85,3 +85,74 @@ def test_verify_email_answers_alike_for_an_unknown_address_and_a_wrong_code(host
     wrong = api.post("/api/auth/verify-email", json={"email": pending_email, "code": "000000"})
     unknown = api.post("/api/auth/verify-email", json={"email": f"{new_username()}@example.com", "code": "000000"})
     assert comparable(wrong) == comparable(unknown) and wrong.status_code == 422
+
+
+# ---------------------------------------------------------------------------------------------------------
+# accounts without a password
+
+
+def test_a_password_login_for_a_passwordless_account_answers_and_works_like_a_wrong_password(host, api):
+    from tests.support.passkey_authenticator import SoftAuthenticator
+    from tests.support.passkeys import passwordless_signup
+
+    user = signup(host)
+    member = passwordless_signup(host, SoftAuthenticator())
+    before = host.run(_count)
+    no_password = login(host, member.username, "not-the-password")
+    assert host.run(_count) - before == 1
+    assert comparable(no_password) == comparable(login(host, user.username, "not-the-password")) \
+        == comparable(login(host, new_username(), "not-the-password"))
+
+
+def test_the_passwordless_login_answers_and_works_alike_for_every_kind_of_identifier(host, api):
+    from shared.domain.accounts import passwordless
+    from tests.support import authenticator
+    from tests.support.passkey_authenticator import SoftAuthenticator
+    from tests.support.passkeys import passwordless_signup
+
+    with_app = passwordless_signup(host, totp=True)
+    with_passkey = passwordless_signup(host, SoftAuthenticator())
+    with_password = signup(host)
+    setup = api.post("/api/auth/2fa/setup", json={"password": with_password.password}, headers=with_password.headers)
+    secret = setup.json()["data"]["secret"]
+    api.post("/api/auth/2fa/confirm", json={"code": authenticator.code(secret)}, headers=with_password.headers)
+    right_for_app = authenticator.code(with_app.totp_secret, steps_ahead=1)
+    wrong = "000000" if right_for_app != "000000" else "111111"
+
+    async def checks() -> int:
+        return passwordless.totp_checks()
+
+    answers = []
+    for identifier, code in ((with_app.username, wrong), (with_passkey.username, "123456"),
+                             (with_password.username, authenticator.code(secret, steps_ahead=1)),
+                             (new_username(), "123456"), (f"{new_username()}@example.com", "123456")):
+        before = host.run(checks)
+        answers.append(comparable(api.post("/api/auth/login-passwordless",
+                                           json={"identifier": identifier, "code": code})))
+        assert host.run(checks) - before == 1, identifier
+    assert all(a == answers[0] for a in answers) and answers[0][0] == 401
+    assert answers[0][1]["error"]["code"] == "invalid_credentials"
+
+
+def test_passwordless_sign_up_answers_alike_for_a_taken_and_a_new_address(host, api):
+    existing = signup(host)
+    taken = api.post("/api/auth/register-passwordless", json={"username": new_username(), "email": existing.email})
+    fresh_name = new_username()
+    fresh = api.post("/api/auth/register-passwordless",
+                     json={"username": fresh_name, "email": f"{fresh_name}@example.com"})
+    assert comparable(taken) == comparable(fresh) and taken.status_code == 201
+    assert comparable(fresh) == comparable(register(host, new_username(), f"{new_username()}@example.com",
+                                                    new_password()))
+    assert mails_to(host, existing.email)[0]["subject"] == "Someone tried to sign up with your address"
+
+
+def test_forgot_password_answers_alike_for_a_passwordless_account_and_mails_it_no_reset_link(host, api):
+    from tests.support.passkey_authenticator import SoftAuthenticator
+    from tests.support.passkeys import passwordless_signup
+
+    member = passwordless_signup(host, SoftAuthenticator())
+    user = signup(host)
+    answers = [api.post("/api/auth/forgot-password", json={"email": e}) for e in (member.email, user.email)]
+    assert comparable(answers[0]) == comparable(answers[1])
+    note = mails_to(host, member.email)[0]
+    assert "Your reset token:" not in note["text"] and "backup code" in note["text"]

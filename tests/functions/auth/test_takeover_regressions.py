@@ -38,10 +38,11 @@ def test_a_second_factor_cannot_be_enrolled_on_someone_elses_account(host, api):
     for extra in ({"user_id": victim.id}, {"email": victim.email}):
         sneaky = api.post("/api/auth/2fa/confirm", json={"code": "123456", **extra}, headers=attacker.headers)
         assert sneaky.status_code == 422
-    for path in ("/api/auth/verify-totp", "/api/auth/recovery-code/set", "/api/auth/passkey/register-options",
-                 "/api/auth/recovery/confirm-totp", "/api/auth/complete-totp-setup"):
+    for path in ("/api/auth/verify-totp", "/api/auth/recovery-code/set", "/api/auth/recovery/confirm-totp",
+                 "/api/auth/complete-totp-setup"):
         assert api.post(path, json={"email": victim.email, "user_id": victim.id, "totp_code": "123456"}).status_code \
             == 404
+    # passkey registration exists now, and names no account: test_passkey_registration_cannot_target_an_account
     # the attacker enrolling on their own session touches only their own account
     setup = ok(api.post("/api/auth/2fa/setup", json={"password": attacker.password}, headers=attacker.headers))
     ok(api.post("/api/auth/2fa/confirm", json={"code": authenticator.code(setup["secret"])},
@@ -60,8 +61,12 @@ def test_login_codes_cannot_be_requested_for_any_user_or_brute_forced(host, api)
     mails_before = len(host.outbox())
 
     for path in ("/api/auth/resend-login-email-2fa", "/api/auth/verify-login-email-2fa",
-                 "/api/auth/login-passwordless", "/api/auth/recovery/verify-email-code"):
+                 "/api/auth/recovery/verify-email-code"):
         assert api.post(path, json={"user_id": victim.id, "email": victim.email, "code": "123456"}).status_code == 404
+    # /login-passwordless exists now (identifier + authenticator code, accounts without a password only): it takes
+    # no user id and mails nothing; test_no_mailed_code_alone_opens_a_passwordless_account covers the rest
+    assert api.post("/api/auth/login-passwordless",
+                    json={"user_id": victim.id, "email": victim.email, "code": "123456"}).status_code == 422
     # the second step takes only a pending token, which only the password gives, and the token names the account
     guess = api.post("/api/auth/login/2fa", json={"pending_token": "A" * 43, "code": "123456"})
     assert guess.status_code == 401 and guess.json()["error"]["code"] == "pending_login_invalid"
@@ -89,3 +94,100 @@ def test_login_codes_cannot_be_requested_for_any_user_or_brute_forced(host, api)
         for _ in range(4):
             refused = api.post("/api/auth/login/2fa", json={"pending_token": pending, "code": wrong})
     assert refused.status_code == 429 and "Retry-After" in refused.headers
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the passkey and passwordless flows (inventory §1.1, §4.4, §4.5, §9.1.2-3)
+
+
+def test_passkey_registration_cannot_target_an_account(host, api):
+    """Old: passkey/register-options and register-verify with {user_id|email} and no session attached the caller's
+    passkey to any account. Now: a session (recently signed in) or the enrolment token of one's own passwordless
+    sign-up, and the body cannot name an account."""
+    from tests.support.passkey_authenticator import SoftAuthenticator
+    from tests.support.passkeys import passwordless_signup, sign_in_with_passkey, start_passwordless_signup
+
+    victim = signup(host)
+    passwordless_victim = passwordless_signup(host, SoftAuthenticator())
+    for body in ({}, {"email": victim.email}, {"user_id": victim.id}, {"email": passwordless_victim.email}):
+        anonymous = api.post("/api/auth/passkey/register-options", json=body)
+        assert anonymous.status_code in (401, 422) and anonymous.status_code == (401 if not body else 422)
+    forged_verify = api.post("/api/auth/passkey/register-verify",
+                             json={"credential": {"id": "AAAA", "rawId": "AAAA", "type": "public-key",
+                                                  "response": {"clientDataJSON": "AAAA",
+                                                               "attestationObject": "AAAA"}}})
+    assert forged_verify.status_code == 401
+    attacker = signup(host)
+    for extra in ({"user_id": victim.id}, {"email": victim.email}):
+        sneaky = api.post("/api/auth/passkey/register-options", json=extra, headers=attacker.headers)
+        assert sneaky.status_code == 422
+    # an enrolment token works for its own sign-up only, and only until that sign-up has a way in
+    _name, _email, own_token = start_passwordless_signup(host)
+    device = SoftAuthenticator()
+    options = ok(api.post("/api/auth/passkey/register-options", json={"enrolment_token": own_token}))["options"]
+    assert options["user"]["name"] not in (victim.username, passwordless_victim.username)
+    enrolled = ok(api.post("/api/auth/passkey/register-verify",
+                           json={"credential": device.create(options), "enrolment_token": own_token,
+                                 "token": True}), 201)
+    assert ok(sign_in_with_passkey(host, device))["user"]["id"] == enrolled["login"]["user"]["id"]
+    assert api.post("/api/auth/passkey/register-options", json={"enrolment_token": own_token}).status_code == 422
+    assert ok(api.get("/api/auth/passkey/list", headers=victim.headers))["items"] == []
+
+
+def test_passkey_sign_in_options_reveal_nothing_about_an_account(host, api):
+    """Old: passkey/auth-options {identifier} listed that user's credential ids to anyone."""
+    victim = signup(host)
+    for body in ({"identifier": victim.username}, {"email": victim.email}, {"user_id": victim.id}):
+        assert api.post("/api/auth/passkey/auth-options", json=body).status_code == 422
+    plain = ok(api.post("/api/auth/passkey/auth-options", json={}))
+    assert plain["options"]["allowCredentials"] == []
+
+
+def test_no_mailed_code_alone_opens_a_passwordless_account(host, api):
+    """Old: recovery/verify-email-code returned the user id (the code was not even used up) and recovery/reset-totp
+    with the "original secret" handed out a new TOTP secret; login-passwordless-backup took a backup code alone; a
+    password reset would now give a passwordless account a password. Each way in takes the mailbox *and* a backup
+    code, or the enrolled factor itself."""
+    from tests.support.passkey_authenticator import SoftAuthenticator
+    from tests.support.passkeys import passwordless_signup
+    from tests.support.users import mail_code, mails_to
+
+    victim = passwordless_signup(host, SoftAuthenticator())
+    for path in ("/api/auth/recovery/verify-email-code", "/api/auth/recovery/reset-totp",
+                 "/api/auth/recovery/complete-totp-setup", "/api/auth/recovery/verify-user-code",
+                 "/api/auth/login-passwordless-backup", "/api/auth/totp/complete"):
+        assert api.post(path, json={"email": victim.email, "identifier": victim.username,
+                                    "backup_code": victim.backup_codes[0], "code": "123456"}).status_code == 404
+    # someone holding the mailbox: the recovery code needs a backup code beside it
+    api.post("/api/auth/recovery/initiate-passwordless", json={"email": victim.email})
+    code = mail_code(host, victim.email)
+    no_backup = api.post("/api/auth/recovery/complete-passwordless", json={"email": victim.email, "code": code})
+    assert no_backup.status_code == 422
+    # and forgot-password mails no link to an account without a password
+    assert api.post("/api/auth/forgot-password", json={"email": victim.email}).status_code == 202
+    assert "Your reset token:" not in mails_to(host, victim.email)[0]["text"]
+    # someone holding a backup code but not the mailbox: guesses at the mailed code die with it
+    api.post("/api/auth/recovery/initiate-passwordless", json={"email": victim.email})
+    real = mail_code(host, victim.email)
+    wrong = [f"{(int(real) + i) % 10**6:06d}" for i in range(1, 6)]
+    for guess in wrong:
+        assert api.post("/api/auth/recovery/complete-passwordless",
+                        json={"email": victim.email, "code": guess,
+                              "backup_code": victim.backup_codes[0]}).status_code == 422
+    late = api.post("/api/auth/recovery/complete-passwordless",
+                    json={"email": victim.email, "code": real, "backup_code": victim.backup_codes[0]})
+    assert late.status_code == 422  # five wrong guesses burnt the code
+
+
+def test_a_passwordless_sign_up_cannot_be_taken_over_by_registering_its_address_again(host, api):
+    """Old: register-passwordless deleted an existing account with the same address when it had no TOTP yet."""
+    from tests.support.passkey_authenticator import SoftAuthenticator
+    from tests.support.passkeys import passwordless_signup, sign_in_with_passkey
+    from tests.support.users import new_username
+
+    device = SoftAuthenticator()
+    victim = passwordless_signup(host, device)
+    again = api.post("/api/auth/register-passwordless", json={"username": new_username(), "email": victim.email})
+    assert again.status_code == 201
+    assert ok(sign_in_with_passkey(host, device))["user"]["id"] == victim.id
+    assert ok(api.get("/api/auth/me", headers=victim.headers))["user"]["email"] == victim.email
