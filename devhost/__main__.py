@@ -7,7 +7,7 @@ import os
 
 import uvicorn
 
-from devhost.app import create_app
+from devhost.app import KEEP_ALIVE_SECONDS, create_app
 from shared.settings import Settings, get_settings
 
 DEFAULT_PORT = 7071
@@ -38,7 +38,7 @@ def main() -> None:
     print(f"Dev host on http://localhost:{port} (stack: {settings.app_stack}); developer page at /dev")
     # proxy_headers=False: the dev host is the edge; it must not believe a client's own X-Forwarded-For.
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", ws="websockets-sansio",
-                proxy_headers=False)
+                proxy_headers=False, timeout_keep_alive=KEEP_ALIVE_SECONDS)
 
 
 if __name__ == "__main__":

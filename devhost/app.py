@@ -32,6 +32,11 @@ from shared.adapters.queue_store import QueueStore
 from shared.http.cors import preflight_headers
 from shared.settings import Settings, get_settings
 
+# The app's own clients (the Web PubSub SDK's aiohttp pool keeps idle connections 15 s) call the dev host; if the
+# host closed idle connections sooner (uvicorn's default is 5 s), a request could go out on a connection the host
+# was closing and be reset. Like Azure's front ends, keep them open longer than any client does.
+KEEP_ALIVE_SECONDS = 75
+
 log = logging.getLogger("devhost")
 
 

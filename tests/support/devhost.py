@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import httpx
 import uvicorn
 
+from devhost.app import KEEP_ALIVE_SECONDS
 from devhost.standins.processes import free_port
 from shared import wiring
 from shared.settings import DEV_WEBPUBSUB_KEY, get_settings
@@ -61,7 +62,7 @@ class DevHostHandle:
         # proxy_headers=False: uvicorn would otherwise take the client address from a loopback client's own
         # X-Forwarded-For, which is exactly the spoofing the rate-limit tests check is impossible.
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", ws="websockets-sansio",
-                                proxy_headers=False, lifespan="on")
+                                proxy_headers=False, lifespan="on", timeout_keep_alive=KEEP_ALIVE_SECONDS)
         self._server = uvicorn.Server(config)
         started = threading.Event()
 
