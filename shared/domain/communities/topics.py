@@ -1,8 +1,11 @@
 """Topics: create, list, get, update, soft delete (pending an administrator's approval), my topics, hot rank.
 
-Titles are unique case-insensitively without a race: a lookup document in `topic_titles` whose id is a hash of
-the normalised title is created *before* the topic; a second creator gets Conflict from the store. Lists filter
-inside the query (status, visibility, tags, words), so a page is never short because of filtering.
+Public topics' titles are unique case-insensitively without a race: a lookup document in `topic_titles` whose id
+is a hash of the normalised title is created *before* the topic; a second creator gets Conflict from the store.
+Invite-only topics reserve no title: a 409 for a title nobody can see would tell an outsider that an invite-only
+topic of that name exists. So their titles may repeat, and a public topic may take the title of an invite-only
+one. Lists filter inside the query (status, visibility, tags, words), so a page is never short because of
+filtering.
 """
 
 from __future__ import annotations
@@ -157,11 +160,16 @@ def _title_taken() -> Conflict:
     return Conflict("A topic with this title already exists.", code="topic_title_taken")
 
 
+async def _reserve_title_if_public(title: str, topic_id: str, *, private: bool) -> str | None:
+    """The reservation's key for a public topic; None for an invite-only one, which reserves nothing."""
+    return None if private else await _reserve_title(title, topic_id)
+
+
 async def do_create_topic(owner_id: str, body: TopicCreate) -> dict[str, Any]:
     topic_id = uuid.uuid4().hex
-    key = await _reserve_title(body.title, topic_id)
-    now = clock.now_iso()
     private = body.settings.require_approval
+    key = await _reserve_title_if_public(body.title, topic_id, private=private)
+    now = clock.now_iso()
     topic = {
         "id": topic_id, "pk": topic_id, "title": body.title, "title_key": key, "description": body.description,
         "tags": body.tags, "settings": body.settings.model_dump(), "visibility": "private" if private else "public",
@@ -275,9 +283,10 @@ async def check_update_topic(principal: Principal, topic_id: str, body: TopicUpd
             updated["tags"] = body.tags
         new_key = None
         if body.title is not None and body.title != topic["title"]:
-            new_key = title_key(body.title)
-            if new_key != topic.get("title_key"):
-                await _reserve_title(body.title, topic_id)
+            if topic.get("visibility") != "private":
+                new_key = title_key(body.title)
+                if new_key != topic.get("title_key"):
+                    await _reserve_title(body.title, topic_id)
             updated["title"], updated["title_key"] = body.title, new_key
         updated["search_words"] = search_words(updated["title"], updated.get("description", ""))
         updated["updated_at"] = clock.now_iso()
@@ -289,8 +298,8 @@ async def check_update_topic(principal: Principal, topic_id: str, body: TopicUpd
             if if_match:
                 raise PreconditionFailed("The topic changed since you read it.", code="topic_changed") from None
             continue
-        if new_key and new_key != topic.get("title_key"):
-            await release_title(topic)
+        if updated["title_key"] != topic.get("title_key"):
+            await release_title(topic)  # the old reservation (none for an invite-only topic)
         result = await _view_one(principal, saved)
         await events.publish(events.topic_group(topic_id), "topic_updated",
                              result.model_dump(mode="json", include=_SHARED_FIELDS))
