@@ -39,7 +39,10 @@ def routes(host: DevHost, router: Router) -> list[Route]:
 
     async def outbox(request: Request) -> JSONResponse:
         raw = request.query_params.get("limit", "")
-        limit = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else (DEFAULT_OUTBOX_LIMIT if raw == "" else 0)
+        if raw == "":
+            limit = DEFAULT_OUTBOX_LIMIT
+        else:
+            limit = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 0
         if not 1 <= limit <= MAX_OUTBOX_LIMIT:
             # The app's error envelope, as an API route would answer a bad `limit`.
             return JSONResponse(envelope.failure("validation_error", "Some fields are invalid.", [{

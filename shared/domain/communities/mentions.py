@@ -8,7 +8,8 @@ and carries no user id, and blocks do not apply: if they did, a user who blocked
 fall silent and learn who is behind it (docs/accounts.md, "Blocks and anonymity").
 
 Cost per item: at most four read_many calls whatever the number of mentions (lookup documents, users, the
-recipients' block edges, their memberships in an invite-only topic), then one create per new recipient; at most MAX_MENTIONS recipients.
+recipients' block edges, their memberships in an invite-only topic), then one create per new recipient; at most
+MAX_MENTIONS recipients.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from shared import clock, wiring
-from shared.domain import events
+from shared.domain import cursors, events
 from shared.domain.communities.access import (
     ALL_PERMISSIONS,
     MAX_READABLE_PRIVATE_TOPICS,
@@ -220,33 +220,39 @@ async def check_list_topics(principal: Principal | None, query: TopicListQuery) 
     words = search_words(query.search or "")[:MAX_SEARCH_WORDS]
     where += [Where("search_words", "array_contains", word) for word in words]
     order: list[tuple[str, SortDirection]] = [(SORT_FIELDS[query.sort_by], "desc")]
-    items, cursor = await fill_page(TOPICS, Query(where=where, order_by=order), query.limit, query.cursor)
+    scope = cursors.scope("topics", principal.user_id if principal else None, query.sort_by, query.tags, words)
+    items, cursor = await fill_page(TOPICS, Query(where=where, order_by=order), query.limit, query.cursor,
+                                    scope=scope)
     return TopicPage(items=await _views(principal, items), next_cursor=cursor)
 
 
-async def fill_page(container: str, query: Query, limit: int, cursor: str | None, *, pk: str | None = None,
-                    max_rounds: int = 5) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of `limit` items unless the results end: a store may answer a cross-partition query with fewer
-    items than asked while more remain (Cosmos does), so ask again until the page is full."""
+async def fill_page(container: str, query: Query, limit: int, cursor: str | None, *, scope: str,
+                    pk: str | None = None, max_rounds: int = 5) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of `limit` items unless the results end, and the signed cursor of the next one: a store may answer
+    a cross-partition query with fewer items than asked while more remain (Cosmos does), so ask again until the
+    page is full. `cursor` must be one this listing (`scope`) handed out."""
+    continuation = cursors.continuation(scope, cursor)
     items: list[dict[str, Any]] = []
     for _ in range(max_rounds):
-        page = await wiring.documents().query(container, query, pk=pk, limit=limit - len(items), continuation=cursor)
+        page = await wiring.documents().query(container, query, pk=pk, limit=limit - len(items),
+                                              continuation=continuation)
         items += page.items
-        cursor = page.continuation
-        if cursor is None or len(items) >= limit:
+        continuation = page.continuation
+        if continuation is None or len(items) >= limit:
             break
-    return items, cursor
+    return items, cursors.next_cursor(scope, continuation)
 
 
 async def check_my_topics(principal: Principal, query: MyTopicsQuery) -> TopicPage:
     docs = wiring.documents()
+    scope = f"my-topics:{principal.user_id}"
     page = await docs.query(USER_TOPICS, Query(order_by=[("joined_at", "desc")]), pk=principal.user_id,
-                            limit=query.limit, continuation=query.cursor)
+                            limit=query.limit, continuation=cursors.continuation(scope, query.cursor))
     ids = [m["topic_id"] for m in page.items]
     found = {t["id"]: t for t in await docs.read_many(TOPICS, [(tid, tid) for tid in ids])}
     topics = [found[tid] for tid in ids if tid in found and (
         found[tid].get("status", "active") == "active" or found[tid].get("owner_id") == principal.user_id)]
-    return TopicPage(items=await _views(principal, topics), next_cursor=page.continuation)
+    return TopicPage(items=await _views(principal, topics), next_cursor=cursors.next_cursor(scope, page.continuation))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -343,7 +349,8 @@ async def check_delete_topic(principal: Principal, topic_id: str) -> DeletionRes
 
 async def check_list_pending_deletions(principal: Principal, query: MyTopicsQuery) -> TopicPage:
     items, cursor = await fill_page(TOPICS, Query(where=[Where("status", "=", "pending_deletion")],
-                                                  order_by=[("updated_at", "asc")]), query.limit, query.cursor)
+                                                  order_by=[("updated_at", "asc")]), query.limit, query.cursor,
+                                    scope="pending-deletions")
     return TopicPage(items=await _views(principal, items), next_cursor=cursor)
 
 
