@@ -18,7 +18,7 @@ from shared import clock, wiring
 from shared.aio import gather_in_order
 from shared.domain import cursors, events
 from shared.domain.communities import mentions, revisions, votes
-from shared.domain.communities.access import TopicAccess
+from shared.domain.communities.access import TopicAccess, access_site_admin
 from shared.domain.communities.comment_models import (
     MAX_DEPTH,
     CommentCreate,
@@ -343,8 +343,7 @@ async def _announce_deleted(comment: dict[str, Any], state: str) -> None:
 async def check_delete_comment(principal: Principal, comment_id: str, q: DeleteQuery) -> None:
     access, _post, comment = await load_comment(principal, comment_id)
     if q.mode == "hard":
-        if not principal.is_admin:
-            raise Forbidden("Only administrators delete comments for good.", code="admin_required")
+        access_site_admin(principal, "Only administrators delete comments for good.")
         await purge_comment(comment)
         await _announce_deleted(comment, "purged")
         return

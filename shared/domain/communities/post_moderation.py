@@ -18,7 +18,7 @@ from typing import Any
 from shared import clock, wiring
 from shared.domain import cursors, events
 from shared.domain.communities import images, revisions, votes
-from shared.domain.communities.access import access_topic_as_moderator
+from shared.domain.communities.access import access_site_admin, access_topic_as_moderator
 from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, REPORTS
 from shared.domain.communities.mentions import excerpt
 from shared.domain.communities.post_models import (
@@ -43,8 +43,7 @@ DEFAULT_REMOVAL_REASON = "Removed by a moderator."
 async def check_delete_post(principal: Principal, post_id: str, q: DeleteQuery) -> None:
     access, post = await load_post(principal, post_id)
     if q.mode == "hard":
-        if not principal.is_admin:
-            raise Forbidden("Only administrators delete posts for good.", code="admin_required")
+        access_site_admin(principal, "Only administrators delete posts for good.")
         await purge_post(post)
         await events.publish(events.topic_group(post["topic_id"]), "post_deleted",
                              {"post_id": post_id, "topic_id": post["topic_id"], "state": "purged"})

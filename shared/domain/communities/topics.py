@@ -22,6 +22,7 @@ from shared.domain.communities.access import (
     MAX_READABLE_PRIVATE_TOPICS,
     ROLE_RANK,
     TopicAccess,
+    access_site_admin,
     access_topic,
     edge_keys,
     load_access,
@@ -348,6 +349,7 @@ async def check_delete_topic(principal: Principal, topic_id: str) -> DeletionRes
 
 
 async def check_list_pending_deletions(principal: Principal, query: MyTopicsQuery) -> TopicPage:
+    access_site_admin(principal)
     items, cursor = await fill_page(TOPICS, Query(where=[Where("status", "=", "pending_deletion")],
                                                   order_by=[("updated_at", "asc")]), query.limit, query.cursor,
                                     scope="pending-deletions")
@@ -365,6 +367,7 @@ async def _pending_topic(topic_id: str) -> dict[str, Any]:
 
 
 async def check_approve_deletion(principal: Principal, topic_id: str) -> DeletionResult:
+    access_site_admin(principal)
     topic = await _pending_topic(topic_id)
     deletion = {**topic.get("deletion", {}), "status": "approved", "reviewed_by": principal.user_id,
                 "reviewed_at": clock.now_iso()}
@@ -380,6 +383,7 @@ async def check_approve_deletion(principal: Principal, topic_id: str) -> Deletio
 
 
 async def check_reject_deletion(principal: Principal, topic_id: str) -> DeletionResult:
+    access_site_admin(principal)
     topic = await _pending_topic(topic_id)
     deletion = {**topic.get("deletion", {}), "status": "rejected", "reviewed_by": principal.user_id,
                 "reviewed_at": clock.now_iso()}

@@ -16,7 +16,7 @@ from shared import clock, wiring
 from shared.domain import cursors
 from shared.domain.identity import Principal
 from shared.domain.models import quotas, store
-from shared.domain.models.access import access_grantee, access_model, role_of
+from shared.domain.models.access import access_every_model, access_grantee, access_model, role_of
 from shared.domain.models.schemas import (
     GrantBody,
     GrantList,
@@ -29,7 +29,7 @@ from shared.domain.models.schemas import (
     ModelUpdate,
 )
 from shared.domain.models.types import MODEL_TYPES, get_type
-from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
+from shared.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from shared.ports import Patch, Query, Where
 
 log = logging.getLogger("topicsflow.models")
@@ -157,8 +157,8 @@ async def check_list_models(principal: Principal, query: ModelListQuery) -> Mode
         where.append(Where("owner_id", "=", principal.user_id))
     elif query.scope == "shared":
         where.append(Where("grantees", "array_contains", principal.user_id))
-    elif not principal.is_admin:
-        raise Forbidden("Only administrators may list every model.", code="admin_required")
+    else:
+        access_every_model(principal)
     if query.type:
         where.append(Where("type", "=", query.type))
     if query.tag:
