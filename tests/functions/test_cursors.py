@@ -64,6 +64,15 @@ def test_the_table_holds_every_list_of_the_api():
             "GET /api/models/{model_id}/jobs", "GET /api/models/{model_id}/versions"} <= {str(r) for r in LISTS}
 
 
+def test_every_list_documents_its_400_invalid_cursor():
+    from functions import blueprints
+    from shared.http.openapi import build_openapi
+
+    paths = build_openapi(blueprints())["paths"]
+    for route in LISTS:
+        assert "400" in paths[f"/api/{route.template}"][route.method.lower()]["responses"], str(route)
+
+
 @pytest.mark.parametrize("route", LISTS, ids=str)
 def test_a_forged_or_foreign_cursor_is_a_400_invalid_cursor_on_every_list(host, api, lists, route):
     forget_ip_limits(host)
