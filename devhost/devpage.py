@@ -10,10 +10,14 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from shared.adapters.mail_outbox import read_outbox
+from shared.http import envelope
 
 if TYPE_CHECKING:
     from devhost.app import DevHost
     from devhost.routing import Router
+
+
+DEFAULT_OUTBOX_LIMIT, MAX_OUTBOX_LIMIT = 50, 500
 
 
 def routes(host: DevHost, router: Router) -> list[Route]:
@@ -34,7 +38,16 @@ def routes(host: DevHost, router: Router) -> list[Route]:
         return rows
 
     async def outbox(request: Request) -> JSONResponse:
-        limit = min(int(request.query_params.get("limit", "50") or 50), 500)
+        raw = request.query_params.get("limit", "")
+        if raw == "":
+            limit = DEFAULT_OUTBOX_LIMIT
+        else:
+            limit = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 0
+        if not 1 <= limit <= MAX_OUTBOX_LIMIT:
+            # The app's error envelope, as an API route would answer a bad `limit`.
+            return JSONResponse(envelope.failure("validation_error", "Some fields are invalid.", [{
+                "field": "query.limit", "code": "int_range",
+                "message": f"limit must be a whole number from 1 to {MAX_OUTBOX_LIMIT}."}]), status_code=422)
         return JSONResponse(read_outbox(outbox_dir, limit=limit))
 
     async def queues(request: Request) -> JSONResponse:

@@ -11,7 +11,6 @@ Resume: `awps_connection_id` + `awps_reconnection_token` reattach a reliable con
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -146,8 +145,8 @@ async def _ask_connect_handler(websocket: WebSocket, service: HubService, hub: H
     if reply.status != 200 or not reply.body:
         return None
     try:
-        answer = reply.json()
-    except ValueError:
+        answer = protocol.parse_json(reply.body) if reply.body else None
+    except PayloadError:
         answer = None
     if not isinstance(answer, dict):
         return 500, "The connect event handler answered something other than a JSON object."
@@ -264,11 +263,10 @@ def _keep_state(connection: Connection, state: str | None) -> None:
 
 async def _pubsub_frame(service: HubService, connection: Connection, frame: str | bytes) -> None:
     try:
-        text = frame.decode("utf-8") if isinstance(frame, bytes) else frame
-        message = json.loads(text)
-        if not isinstance(message, dict):
-            raise ValueError("not an object")
-    except ValueError:
+        message = protocol.parse_json(frame)  # malformed, recursive or too deeply nested: refused alike
+    except PayloadError:
+        message = None
+    if not isinstance(message, dict):
         await connection.end("The message is not valid JSON for the json subprotocol.", close_code=SESSION_REMOVED)
         return
     ack_id = message.get("ackId")

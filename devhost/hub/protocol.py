@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from shared.http.request_json import depth_exceeds
+
 JSON_PROTOCOL = "json.webpubsub.azure.v1"
 RELIABLE_JSON_PROTOCOL = "json.reliable.webpubsub.azure.v1"
 SUPPORTED_PROTOCOLS = (RELIABLE_JSON_PROTOCOL, JSON_PROTOCOL)
@@ -24,6 +26,11 @@ MAX_GROUP_NAME = 1024
 
 # Close code meaning "the service removed this connection": clients must not try to resume it.
 SESSION_REMOVED = 1008
+
+# JSON nested deeper than this is refused like malformed JSON. Azure documents no depth limit but does refuse
+# what it cannot parse; here a value must also survive being serialised again (for upstream calls and other
+# clients), which Python's json cannot promise for values parsed near its recursion limit.
+MAX_JSON_DEPTH = 128
 
 CONTENT_TYPES: dict[DataType, str] = {
     "json": "application/json",
@@ -36,6 +43,17 @@ class PayloadError(ValueError):
     pass
 
 
+def parse_json(text: str | bytes) -> Any:
+    """A JSON value; PayloadError when malformed, not UTF-8, recursive beyond the parser, or too deep."""
+    try:
+        value = json.loads(text)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise PayloadError("the body is not valid JSON") from exc
+    if depth_exceeds(value, MAX_JSON_DEPTH):
+        raise PayloadError(f"the JSON nests more than {MAX_JSON_DEPTH} levels deep")
+    return value
+
+
 @dataclass(frozen=True)
 class Payload:
     data_type: DataType
@@ -46,10 +64,7 @@ class Payload:
         """A REST send or an upstream reply: the content type decides the data type."""
         media = (content_type or "").split(";")[0].strip().lower()
         if media == "application/json":
-            try:
-                return cls("json", json.loads(body.decode("utf-8")))
-            except (UnicodeDecodeError, ValueError) as exc:
-                raise PayloadError("the body is not valid JSON") from exc
+            return cls("json", parse_json(body))
         if media == "text/plain":
             try:
                 return cls("text", body.decode("utf-8"))

@@ -10,7 +10,6 @@ filters (devhost/hub/odata.py) are checked before anything is sent or changed: a
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote, urlencode
@@ -205,8 +204,8 @@ async def _groups_and_filter(request: Request) -> tuple[list[str], odata.Filter 
     if media != "application/json":
         return _error(415, "UnsupportedMediaType", "The body must be application/json.")
     try:
-        body = json.loads((await request.body()).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        body = protocol.parse_json(await request.body())
+    except protocol.PayloadError:
         return _error(400, "InvalidContent", "The body is not valid JSON.")
     if not isinstance(body, dict):
         return _error(400, "InvalidContent", "The body must be a JSON object with 'groups' and 'filter'.")

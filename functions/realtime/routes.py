@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import azure.functions as func
@@ -10,7 +9,7 @@ from pydantic import ValidationError
 
 from functions.realtime import bp
 from shared.errors import AppError
-from shared.http import envelope
+from shared.http import envelope, request_json
 from shared.http.endpoint import Call, endpoint, field_errors
 from shared.lazy import lazy_models, lazy_module
 from shared.settings import get_settings
@@ -68,7 +67,9 @@ async def realtime_events(call: Call) -> func.HttpResponse:
         return _reply(401, envelope.failure("unauthorized", "Sign in before sending events."))
     event = req.headers.get("ce-eventname", "")
     try:
-        answer = await user_events.do_user_event(user_id, connection_id, event, _event_data(req))
+        data = _event_data(req)
+        request_json.refuse_nul(data, "data")
+        answer = await user_events.do_user_event(user_id, connection_id, event, data)
     except ValidationError as exc:
         return _reply(200, envelope.failure("validation_error", "The event's data is not valid.",
                                             field_errors(exc, "data")))
@@ -102,10 +103,7 @@ def _event_data(req: func.HttpRequest) -> Any:
     if content_type in ("application/json", "") or content_type.endswith("+json"):
         if not raw.strip():
             return {}
-        try:
-            return json.loads(raw)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            raise AppError("The event's data is not valid JSON.", code="invalid_json", status=400) from None
+        return request_json.loads(raw)  # 400 invalid_json when malformed or nested too deeply
     return raw.decode("utf-8", errors="replace")
 
 

@@ -5,10 +5,11 @@
     async def update_topic(call: Call) -> TopicPublic:
         return await topics.check_update_topic(call.user, call.path.topic_id, call.body)
 
-The wrapper the runtime sees takes exactly `req`, as the Functions worker requires. It parses path, query and
-body with pydantic (422 with field errors), enforces the body size limit, authenticates (Bearer token or
-session cookie; cookie writes need the CSRF token), applies rate limits, and renders the envelope. Unexpected
-exceptions become a 500 with a correlation id and nothing of the exception text.
+The wrapper the runtime sees takes exactly `req`, as the Functions worker requires. It authenticates first
+(Bearer token or session cookie; cookie writes need the CSRF token), then parses path, query and body with
+pydantic (422 with field errors; JSON and NUL rules in shared/http/request_json.py), enforces the body size
+limit, applies rate limits, and renders the envelope. Unexpected exceptions become a 500 with a correlation id
+and nothing of the exception text.
 
 `body`, `query`, `path` and `response` take a class or a ModelRef (shared/lazy.py): route modules name their
 models without importing them, and the spec imports them on the endpoint's first request (or when the OpenAPI
@@ -18,7 +19,6 @@ document is built). Nothing here imports pydantic's models at import time, to ke
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 import types
 import typing
@@ -32,7 +32,7 @@ from pydantic import ValidationError  # pydantic_core's: cheap, unlike BaseModel
 
 from shared import errors
 from shared.domain.identity import Principal
-from shared.http import envelope
+from shared.http import envelope, request_json
 from shared.http.auth import authenticate, csrf_ok
 from shared.http.client_ip import client_ip
 from shared.http.cors import cors_headers
@@ -221,8 +221,11 @@ async def _prepare(spec: EndpointSpec, req: func.HttpRequest, correlation_id: st
     if principal is not None and via_cookie and req.method.upper() in UNSAFE_METHODS and not csrf_ok(req, principal):
         raise errors.Forbidden("A cookie-authenticated write needs the X-CSRF-Token header.", code="csrf_failed")
 
-    path = _parse_model(spec.path, dict(req.route_params or {}), "path")
-    query = _parse_model(spec.query, _query_values(req, spec.query), "query")
+    path_values, query_values = dict(req.route_params or {}), _query_values(req, spec.query)
+    request_json.refuse_nul(path_values, "path")
+    request_json.refuse_nul(query_values, "query")
+    path = _parse_model(spec.path, path_values, "path")
+    query = _parse_model(spec.query, query_values, "query")
     body = _parse_body(spec, req, settings.max_request_bytes)
 
     call = Call(req=req, body=body, query=query, path=path, principal=principal, ip=ip,
@@ -273,10 +276,8 @@ def _parse_body(spec: EndpointSpec, req: func.HttpRequest, max_bytes: int) -> An
         content_type = (req.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
         if content_type != "application/json" and not content_type.endswith("+json"):
             raise errors.AppError("Send the body as application/json.", code="unsupported_media_type", status=415)
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise errors.BadRequest("The body is not valid JSON.", code="invalid_json") from None
+        data = request_json.loads(raw)  # 400 invalid_json when malformed or nested too deeply
+        request_json.refuse_nul(data, "body")
     if not isinstance(data, dict):
         raise errors.ValidationFailed(details=[{"field": "body", "code": "type_error",
                                                 "message": "The body must be a JSON object."}])

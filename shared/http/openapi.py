@@ -163,6 +163,8 @@ def _operation(spec: EndpointSpec | None, route: str, method: str, name: str, sc
         error_statuses.add(422)
     if spec.body:
         error_statuses |= {400, 413, 415}
+    if spec.query and "cursor" in spec.query.model_fields:
+        error_statuses.add(400)  # invalid_cursor (shared/domain/cursors.py)
     if spec.auth in ("user", "admin"):
         error_statuses.add(401)
     if spec.auth == "admin" or (spec.auth != "none" and method in ("post", "put", "patch", "delete")):

@@ -35,3 +35,14 @@ def test_the_page_lists_routes_queues_and_mail(host):
 def test_no_function_of_the_app_lives_under_dev():
     index = FunctionIndex.from_app(function_app.app)
     assert not [fn.name for fn in index.http if (fn.trigger.route or "").strip("/").lower().startswith("dev")]
+
+
+def test_a_bad_outbox_limit_is_a_422_with_the_error_envelope(host):
+    for bad in ("abc", "0", "-1", "501", "1.5", "9" * 5000, "%00"):
+        answer = host.api.get(f"/dev/api/outbox?limit={bad}")
+        assert answer.status_code == 422, (bad, answer.status_code)
+        error = answer.json()["error"]
+        assert answer.json()["success"] is False and error["code"] == "validation_error"
+        assert [d["field"] for d in error["details"]] == ["query.limit"]
+    assert isinstance(host.api.get("/dev/api/outbox?limit=2").json(), list)
+    assert isinstance(host.api.get("/dev/api/outbox?limit=").json(), list)

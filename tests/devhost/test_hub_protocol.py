@@ -1,6 +1,7 @@
 """The JSON subprotocols frame by frame: roles, acks, duplicates, echo, ping, and what plain sockets get."""
 
 import base64
+import json
 
 import pytest
 
@@ -133,3 +134,39 @@ async def test_a_socket_offering_only_unknown_subprotocols_is_served_as_a_plain_
     await realtime.send_to_group("raw_room_2", {"type": "y"})
     assert await client.next() == '{"type":"y"}'
     await client.close()
+
+
+DEEP = 100_000
+
+
+def nested(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+@pytest.mark.parametrize("frame", [nested(DEEP), '{"type":"ping","x":' + nested(DEEP) + "}",
+                                   '{"type":"sendToGroup","group":"g","data":' + nested(200) + "}"],
+                         ids=["100000 levels", "100000 levels inside a message", "deeper than the hub allows"])
+async def test_a_frame_nested_too_deeply_ends_the_connection_like_any_invalid_json(open_client, frame):
+    client = await open_client("rita", roles=["webpubsub.sendToGroup"])
+    await client.ws.send(frame)
+    ended = await client.next()
+    assert ended["event"] == "disconnected"
+    assert ended["message"] == "The message is not valid JSON for the json subprotocol."
+    with pytest.raises(Exception) as closed:
+        await client.next()
+    assert closed.value.rcvd.code == 1008
+    # the hub itself is unharmed
+    other = await open_client("sam")
+    await other.send(type="ping")
+    assert await other.next() == {"type": "pong"}
+
+
+async def test_data_nested_within_the_limit_still_travels(open_client):
+    sender = await open_client("tess", roles=["webpubsub.sendToGroup", "webpubsub.joinLeaveGroup"])
+    await sender.send(type="joinGroup", group="deep", ackId=1)
+    assert (await sender.next())["success"] is True
+    data = json.loads(nested(100))
+    await sender.send(type="sendToGroup", group="deep", ackId=2, data=data)
+    received = [await sender.next(), await sender.next()]
+    assert {"type": "ack", "ackId": 2, "success": True} in received
+    assert any(m.get("type") == "message" and m["data"] == data for m in received)

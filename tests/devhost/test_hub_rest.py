@@ -328,3 +328,16 @@ async def test_the_sdk_with_the_wrong_access_key_is_refused(hub):
             await wrong.send_to_all({"n": 1})
     finally:
         await wrong.close()
+
+
+async def test_a_send_nested_100000_levels_deep_is_a_bad_request_and_the_hub_carries_on(hub):
+    url = f"{hub.endpoint}/api/hubs/{HUB}/:send?api-version=2024-12-01"
+    deep = b"[" * 100_000 + b"]" * 100_000
+    async with httpx.AsyncClient() as http:
+        refused = await http.post(url, headers={**signed(url), "Content-Type": "application/json"}, content=deep)
+        groups_url = f"{hub.endpoint}/api/hubs/{HUB}/:addToGroups?api-version=2024-12-01"
+        refused_too = await http.post(groups_url, headers={**signed(groups_url), "Content-Type": "application/json"},
+                                      content=deep)
+        fine = await http.post(url, headers={**signed(url), "Content-Type": "application/json"}, content=b"{}")
+    assert refused.status_code == 400 and refused_too.status_code == 400
+    assert fine.status_code == 202

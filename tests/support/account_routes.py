@@ -34,13 +34,18 @@ class Route:
 
 
 def account_routes() -> list[Route]:
+    return app_routes(ACCOUNT_MODULES)
+
+
+def app_routes(modules: tuple[str, ...] = ("functions.",)) -> list[Route]:
+    """Every (method, route) of the app's HTTP functions whose module starts with one of `modules`."""
     import function_app
     from devhost.function_index import FunctionIndex
 
     routes = []
     for fn in FunctionIndex.from_app(function_app.app).http:
         spec = getattr(fn.user_function, "endpoint_spec", None)
-        if spec is None or not fn.user_function.__module__.startswith(ACCOUNT_MODULES):
+        if spec is None or not fn.user_function.__module__.startswith(modules):
             continue
         for method in fn.trigger.methods or ["GET"]:
             method = getattr(method, "value", method)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from shared import clock, errors, wiring
+from shared.domain import cursors
 from shared.domain.accounts import access, profiles, store, views
 from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.models import UserCard, UserCardPage
@@ -37,11 +38,12 @@ async def check_unblock(principal: Principal, user_id: str) -> None:
 
 
 async def check_list_blocked(principal: Principal, *, limit: int, cursor: str | None) -> UserCardPage:
+    scope = f"blocks:{principal.user_id}"
     page = await profiles.paged_query(store.BLOCKS, Query(order_by=[("created_at", "desc")]), pk=principal.user_id,
-                                      limit=limit, cursor=cursor)
+                                      limit=limit, cursor=cursor, scope=scope)
     users = await store.get_users([doc["id"] for doc in page.items])
     cards = [await views.card(users[doc["id"]]) for doc in page.items if doc["id"] in users]
-    return UserCardPage(items=cards, next_cursor=page.continuation)
+    return UserCardPage(items=cards, next_cursor=cursors.next_cursor(scope, page.continuation))
 
 
 async def is_blocked(blocker_id: str, blocked_id: str) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from shared import clock, errors, wiring
+from shared.domain import cursors
 from shared.domain.accounts import (
     access,
     codes,
@@ -192,12 +193,15 @@ async def end_all_access(user_id: str, *, reason: str) -> int:
 
 
 async def check_list_sessions(principal: Principal, *, limit: int, cursor: str | None) -> SessionPage:
+    scope = f"sessions:{principal.user_id}"
+    start = cursors.decode(scope, cursor).get("o") if cursor else 0
+    if not isinstance(start, int) or isinstance(start, bool) or start < 0:
+        raise cursors.invalid_cursor()
     sessions = await wiring.sessions().list_for_user(principal.user_id)
-    start = int(cursor) if cursor and cursor.isdigit() else 0
     page = sessions[start:start + limit]
     items = [SessionInfo(**s.public(), current=s.token_hash == principal.token_hash) for s in page]
     more = start + limit < len(sessions)
-    return SessionPage(items=items, next_cursor=str(start + limit) if more else None)
+    return SessionPage(items=items, next_cursor=cursors.encode(scope, {"o": start + limit}) if more else None)
 
 
 async def check_end_session(principal: Principal, session_id: str) -> None:

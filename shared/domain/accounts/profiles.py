@@ -12,6 +12,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from shared import clock, errors, wiring
+from shared.domain import cursors
 from shared.domain.accounts import access, rules, store, views
 from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.models import (
@@ -191,15 +192,14 @@ async def check_search(q: str, *, limit: int, cursor: str | None) -> UserCardPag
     query = Query(where=[Where("username_lower", "starts_with", rules.normalize_username(q)),
                          Where("status", "=", "active")],
                   order_by=[("username_lower", "asc")])
-    page = await paged_query(store.USERS, query, limit=limit, cursor=cursor)
-    return UserCardPage(items=[await views.card(u) for u in page.items], next_cursor=page.continuation)
+    scope = cursors.scope("users.search", rules.normalize_username(q))
+    page = await paged_query(store.USERS, query, limit=limit, cursor=cursor, scope=scope)
+    return UserCardPage(items=[await views.card(u) for u in page.items],
+                        next_cursor=cursors.next_cursor(scope, page.continuation))
 
 
-async def paged_query(container: str, query: Query, *, limit: int, cursor: str | None, pk: str | None = None):
-    try:
-        return await wiring.documents().query(container, query, pk=pk, limit=limit, continuation=cursor)
-    except errors.BadRequest as exc:
-        if exc.code == "invalid_cursor":
-            raise invalid("query.cursor", "The cursor is invalid or belongs to another query.",
-                          code="invalid_cursor") from None
-        raise
+async def paged_query(container: str, query: Query, *, limit: int, cursor: str | None, scope: str,
+                      pk: str | None = None):
+    """One page of a query; `cursor` must be one this listing (`scope`) handed out, else 400 invalid_cursor."""
+    continuation = cursors.continuation(scope, cursor)
+    return await wiring.documents().query(container, query, pk=pk, limit=limit, continuation=continuation)

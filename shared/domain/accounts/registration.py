@@ -4,6 +4,11 @@ Sign-up answers the same for a new address and for one that already has an accou
 difference goes to the address owner's inbox instead (a code, or a note that someone tried). Usernames are
 public, so a taken username is simply a 409. Unverified sign-ups cannot log in and are removed after
 PENDING_REGISTRATION_HOURS, which frees their username and address.
+
+Nothing that follows tells the two cases apart either. A sign-up with a taken address writes a pending sign-up
+just the same, holding its username, with the password but without any address (so it can never be verified and
+reveals nobody's address); the purge removes it with the other unverified sign-ups. Had it released the username
+instead, registering that username again (or logging in with it) would show that the address was taken.
 """
 
 from __future__ import annotations
@@ -56,7 +61,9 @@ async def do_sign_up(*, username: str, email: str, language: str, password_hash:
     try:
         await _claim_email(rules.normalize_email(email), user_id)
     except _EmailInUse as in_use:
-        await store.release("username", username_key, user_id)
+        # The same pending sign-up as below, minus the address: it holds the username as long as a real one would.
+        await do_create_account(user_id, username=username, email=None, password_hash=password_hash,
+                                language=language)
         await _tell_address_owner(email, in_use.owner, language)
         return Message(message=REGISTERED)
     await do_create_account(user_id, username=username, email=email, password_hash=password_hash, language=language)
@@ -64,12 +71,12 @@ async def do_sign_up(*, username: str, email: str, language: str, password_hash:
     return Message(message=REGISTERED)
 
 
-async def do_create_account(user_id: str, *, username: str, email: str, password_hash: str | None,
-                            language: str = "en",
-                            status: store.UserStatus = "pending", email_verified: bool = False,
+async def do_create_account(user_id: str, *, username: str, email: str | None, password_hash: str | None,
+                            language: str = "en", status: store.UserStatus = "pending", email_verified: bool = False,
                             is_admin: bool = False) -> None:
-    """Writes the account documents; the caller has claimed the username and the email already.
-    The user document goes first: a crash before the credentials leaves a pending account the purge removes."""
+    """Writes the account documents; the caller has claimed the username and the email already (`email=None`:
+    a sign-up whose address was taken, which can never be verified). The user document goes first: a crash
+    before the credentials leaves a pending account the purge removes."""
     now = clock.now_iso()
     documents = wiring.documents()
     await documents.create(store.USERS, {
@@ -77,7 +84,7 @@ async def do_create_account(user_id: str, *, username: str, email: str, password
         "display_name": None, "bio": None, "avatar": None, "banner": None, "status": status, "is_admin": is_admin,
         "preferences": {"language": language}, "created_at": now, "updated_at": now})
     await documents.create(store.CREDENTIALS, {
-        "id": user_id, "pk": user_id, "email": email, "email_lower": rules.normalize_email(email),
+        "id": user_id, "pk": user_id, "email": email, "email_lower": rules.normalize_email(email) if email else None,
         "email_verified": email_verified, "password_hash": password_hash, "password_changed_at": now,
         "totp": {"enabled": False, "secret": None, "pending_secret": None, "backup_codes": []},
         "created_at": now, "updated_at": now})
@@ -162,7 +169,8 @@ async def discard_registration(user: dict[str, Any]) -> None:
     documents = wiring.documents()
     credentials = await store.get_credentials(user_id)
     if credentials is not None:
-        await store.release("email", credentials["email_lower"], user_id)
+        if credentials.get("email_lower"):
+            await store.release("email", credentials["email_lower"], user_id)
         await _delete_quietly(store.CREDENTIALS, user_id)
     await store.release("username", user["username_lower"], user_id)
     await codes.discard_code(VERIFY_PURPOSE, user_id)

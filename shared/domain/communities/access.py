@@ -8,6 +8,8 @@ here first. The rules:
   The owner and administrators hold every permission; a moderator holds exactly the permissions granted.
 - Contributing (posting, commenting, voting) needs an active topic, no current ban, no current mute; in a public
   topic membership is not required (as in TopicsFlow), in an invite-only topic it is (else 404).
+- Site administration (reviewing deletions, deleting content for good) is for administrators only, decided by
+  `access_site_admin` here whatever the route already checked (403 `admin_required`).
 
 Cost: one point read of the topic plus, for a signed-in caller, one read_many of their ban/mute/member edges.
 """
@@ -183,6 +185,14 @@ def require_not_barred(access: TopicAccess) -> None:
     if access.muted:
         raise Forbidden("You are muted in this topic.", code="muted_in_topic",
                         details={"expires_at": (access.mute or {}).get("expires_at")})
+
+
+def access_site_admin(principal: Principal | None, message: str = "Administrators only.") -> Principal:
+    """The caller, when an administrator; 403 `admin_required` otherwise. A route's auth="admin" is only a first
+    line: the domain functions that act as the site's administration ask here themselves."""
+    if principal is None or not principal.is_admin:
+        raise Forbidden(message, code="admin_required")
+    return principal
 
 
 async def access_topic_as_moderator(principal: Principal, topic_id: str, permission: Permission) -> TopicAccess:

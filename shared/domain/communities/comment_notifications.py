@@ -2,8 +2,9 @@
 
 Recipients: the author of the parent comment ("reply") and everyone following the post ("comment"; a post's
 author follows it from the start), minus the commenter, the users the comment already mentioned, users who
-blocked the commenter, and, in an invite-only topic, anyone no longer a member. Ids are "reply_<comment id>"
-and "comment_<comment id>" in each recipient's partition, so a redelivered message notifies nobody twice.
+blocked the commenter (named comments only: blocks never apply to anonymous content, which would give the alias
+away), and, in an invite-only topic, anyone no longer a member. Ids are "reply_<comment id>" and
+"comment_<comment id>" in each recipient's partition, so a redelivered message notifies nobody twice.
 Anonymous commenters are named by their alias only.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 from shared import wiring
 from shared.domain.communities.containers import MEMBERSHIPS, member_id
 from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, TOPICS, post_of_comment, topic_of_post
-from shared.domain.communities.mentions import BLOCKS, excerpt
+from shared.domain.communities.mentions import excerpt, not_blocking
 from shared.domain.communities.posts import actor_of
 from shared.domain.notifications import service as notifications
 from shared.errors import NotFound
@@ -30,12 +31,11 @@ async def _read(container: str, pk: str, id: str) -> dict[str, Any] | None:
         return None
 
 
-async def _eligible(topic: dict[str, Any], author_id: str, candidates: list[str]) -> list[str]:
+async def _eligible(topic: dict[str, Any], author_id: str, candidates: list[str], *, anonymous: bool) -> list[str]:
     if not candidates:
         return []
     docs = wiring.documents()
-    blocked = {doc["pk"] for doc in await docs.read_many(BLOCKS, [(uid, author_id) for uid in candidates])}
-    eligible = [uid for uid in candidates if uid not in blocked]
+    eligible = await not_blocking(author_id, candidates, anonymous=anonymous)
     if topic.get("visibility") == "private" and eligible:
         members = await docs.read_many(MEMBERSHIPS, [(topic["id"], member_id(uid)) for uid in eligible])
         member_ids = {doc["id"] for doc in members}
@@ -62,7 +62,7 @@ async def do_notify_followers(comment_id: str, skip: list[str]) -> int:
         parent = await _read(COMMENTS, post_id, comment["parent_id"])
         if parent and parent.get("author_id") and parent["author_id"] not in done:
             done.add(parent["author_id"])
-            for uid in await _eligible(topic, author_id, [parent["author_id"]]):
+            for uid in await _eligible(topic, author_id, [parent["author_id"]], anonymous=actor.anonymous):
                 if await notifications.notify(uid, f"reply_{comment_id}", "reply", data=data, actor=actor,
                                               title=f"{actor.display_name} replied to your comment",
                                               message=message):
@@ -73,7 +73,7 @@ async def do_notify_followers(comment_id: str, skip: list[str]) -> int:
         page = await wiring.documents().query(FOLLOWS, Query(), pk=post_id, limit=FOLLOWER_PAGE,
                                               continuation=continuation)
         candidates = [doc["id"] for doc in page.items if doc["id"] not in done]
-        for uid in await _eligible(topic, author_id, candidates):
+        for uid in await _eligible(topic, author_id, candidates, anonymous=actor.anonymous):
             if await notifications.notify(uid, f"comment_{comment_id}", "comment", title=title, message=message,
                                           data=data, actor=actor):
                 created += 1

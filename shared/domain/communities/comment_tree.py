@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared import clock
-from shared.domain.communities import cursor_tokens
+from shared.domain import cursors
 
 REPLY_BUDGET = 200
 _SEGMENT_TIME = "%Y%m%d%H%M%S%f"
@@ -45,7 +45,7 @@ def replies_scope(comment_id: str) -> str:
 
 
 def replies_cursor(comment_id: str, after: str | None) -> str:
-    return cursor_tokens.encode(replies_scope(comment_id), {"after": after})
+    return cursors.encode(replies_scope(comment_id), {"after": after})
 
 
 def assemble(tops: list[dict[str, Any]], descendants: list[dict[str, Any]]) -> tuple[

@@ -16,9 +16,9 @@ from typing import Any
 
 from shared import clock, wiring
 from shared.aio import gather_in_order
-from shared.domain import events
-from shared.domain.communities import cursor_tokens, mentions, revisions, votes
-from shared.domain.communities.access import TopicAccess
+from shared.domain import cursors, events
+from shared.domain.communities import mentions, revisions, votes
+from shared.domain.communities.access import TopicAccess, access_site_admin
 from shared.domain.communities.comment_models import (
     MAX_DEPTH,
     CommentCreate,
@@ -169,9 +169,9 @@ async def _present_tree(tops: list[dict[str, Any]], children: dict[str, list[dic
 async def check_list_comments(principal: Principal | None, post_id: str, q: CommentListQuery) -> CommentPage:
     """Root comments in the chosen order, each with its replies (oldest first) up to the reply budget."""
     scope = f"comments:{post_id}:{q.sort}"
-    continuation = cursor_tokens.decode(scope, q.cursor).get("c") if q.cursor else None
+    continuation = cursors.decode(scope, q.cursor).get("c") if q.cursor else None
     if q.cursor and not isinstance(continuation, str):
-        raise cursor_tokens.invalid_cursor()
+        raise cursors.invalid_cursor()
     # The gate and the roots query side by side; the roots are used only if the gate let the caller in.
     (access, _post), page = await gather_in_order(
         load_post(principal, post_id),
@@ -181,7 +181,7 @@ async def check_list_comments(principal: Principal | None, post_id: str, q: Comm
     tops, children = await _with_descendants(
         post_id, roots, [Where("root_id", "in", [doc["id"] for doc in roots]), Where("depth", ">", 0)])
     items = await _present_tree(tops, children, viewer_of(access))
-    next_cursor = cursor_tokens.encode(scope, {"c": page.continuation}) if page.continuation else None
+    next_cursor = cursors.encode(scope, {"c": page.continuation}) if page.continuation else None
     return CommentPage(items=items, next_cursor=next_cursor)
 
 
@@ -190,9 +190,9 @@ async def check_list_replies(principal: Principal | None, comment_id: str, q: Re
     access, _post, parent = await load_comment(principal, comment_id)
     after = None
     if q.cursor:
-        after = cursor_tokens.decode(replies_scope(comment_id), q.cursor).get("after")
+        after = cursors.decode(replies_scope(comment_id), q.cursor).get("after")
         if after is not None and not isinstance(after, str):
-            raise cursor_tokens.invalid_cursor()
+            raise cursors.invalid_cursor()
     post_id = parent["post_id"]
     where = [Where("parent_id", "=", comment_id)]
     if after:
@@ -343,8 +343,7 @@ async def _announce_deleted(comment: dict[str, Any], state: str) -> None:
 async def check_delete_comment(principal: Principal, comment_id: str, q: DeleteQuery) -> None:
     access, _post, comment = await load_comment(principal, comment_id)
     if q.mode == "hard":
-        if not principal.is_admin:
-            raise Forbidden("Only administrators delete comments for good.", code="admin_required")
+        access_site_admin(principal, "Only administrators delete comments for good.")
         await purge_comment(comment)
         await _announce_deleted(comment, "purged")
         return

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared import clock, wiring
-from shared.domain import events
+from shared.domain import cursors, events
 from shared.domain.communities.access import access_topic, access_topic_as_moderator, standing
 from shared.domain.communities.containers import INVITATIONS, MEMBERSHIPS, TOPICS, invitation_id, request_id
 from shared.domain.communities.invitation_models import (
@@ -91,9 +91,11 @@ async def check_revoke_invitation(principal: Principal, topic_id: str, user_id: 
 
 async def check_list_my_invitations(principal: Principal, query: ListQuery) -> InvitationPage:
     docs = wiring.documents()
+    scope = f"invitations:{principal.user_id}"
     page = await docs.query(INVITATIONS, Query(where=[Where("status", "=", "pending")],
                                                order_by=[("created_at", "desc")]),
-                            pk=principal.user_id, limit=query.limit, continuation=query.cursor)
+                            pk=principal.user_id, limit=query.limit,
+                            continuation=cursors.continuation(scope, query.cursor))
     topics = {t["id"]: t for t in await docs.read_many(TOPICS, [(i["topic_id"], i["topic_id"]) for i in page.items])}
     names = await usernames(i.get("inviter_id") for i in page.items)
     items = []
@@ -102,7 +104,7 @@ async def check_list_my_invitations(principal: Principal, query: ListQuery) -> I
         if topic is None or topic.get("status", "active") != "active":
             continue  # the topic is going away; the invitation goes with it
         items.append(_view(inv, topic, names))
-    return InvitationPage(items=items, next_cursor=page.continuation)
+    return InvitationPage(items=items, next_cursor=cursors.next_cursor(scope, page.continuation))
 
 
 def _view(inv: dict[str, Any], topic: dict[str, Any], names: dict[str, str]) -> InvitationPublic:
@@ -158,12 +160,14 @@ async def check_decline_invitation(principal: Principal, inv_id: str) -> Invitat
 
 async def check_list_join_requests(principal: Principal, topic_id: str, query: ListQuery) -> JoinRequestPage:
     await access_topic_as_moderator(principal, topic_id, "manage_invitations")
+    scope = f"join-requests:{topic_id}"
     page = await wiring.documents().query(MEMBERSHIPS, Query(where=[Where("kind", "=", "request")],
                                                              order_by=[("created_at", "asc")]),
-                                          pk=topic_id, limit=query.limit, continuation=query.cursor)
+                                          pk=topic_id, limit=query.limit,
+                                          continuation=cursors.continuation(scope, query.cursor))
     names = await usernames(r["user_id"] for r in page.items)
     return JoinRequestPage(items=[JoinRequestPublic(user=user_ref(r["user_id"], names), created_at=r["created_at"])
-                                  for r in page.items], next_cursor=page.continuation)
+                                  for r in page.items], next_cursor=cursors.next_cursor(scope, page.continuation))
 
 
 async def _take_request(topic_id: str, user_id: str) -> None:

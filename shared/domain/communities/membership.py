@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from shared import clock, wiring
-from shared.domain import events
+from shared.domain import cursors, events
 from shared.domain.communities.access import (
     ALL_PERMISSIONS,
     Permission,
@@ -222,10 +222,11 @@ def _require_member_view(access: TopicAccess) -> None:
         raise Forbidden("Only members see the member list.", code="members_only")
 
 
-async def _member_page(topic: dict[str, Any], where: list[Where], limit: int, cursor: str | None) -> MemberPage:
+async def _member_page(topic: dict[str, Any], where: list[Where], limit: int, cursor: str | None, *,
+                       scope: str) -> MemberPage:
     page = await wiring.documents().query(MEMBERSHIPS, Query(where=[Where("kind", "=", "member"), *where],
                                                              order_by=[("joined_at", "asc")]),
-                                          pk=topic["id"], limit=limit, continuation=cursor)
+                                          pk=topic["id"], limit=limit, continuation=cursors.continuation(scope, cursor))
     names = await usernames(edge["user_id"] for edge in page.items)
     items = []
     for edge in page.items:
@@ -235,20 +236,20 @@ async def _member_page(topic: dict[str, Any], where: list[Where], limit: int, cu
             edge.get("permissions") or []) if role == "moderator" else []
         items.append(MemberPublic(user=user_ref(edge["user_id"], names), role=role, permissions=permissions,
                                   joined_at=edge["joined_at"]))
-    return MemberPage(items=items, next_cursor=page.continuation)
+    return MemberPage(items=items, next_cursor=cursors.next_cursor(scope, page.continuation))
 
 
 async def check_list_members(principal: Principal, topic_id: str, query: ListQuery) -> MemberPage:
     access = await access_topic(principal, topic_id)
     _require_member_view(access)
-    return await _member_page(access.topic, [], query.limit, query.cursor)
+    return await _member_page(access.topic, [], query.limit, query.cursor, scope=f"members:{topic_id}")
 
 
 async def check_list_moderators(principal: Principal | None, topic_id: str, query: ListQuery) -> MemberPage:
     """Who moderates a topic is public to everyone who may see the topic (as in TopicsFlow)."""
     access = await access_topic(principal, topic_id)
     return await _member_page(access.topic, [Where("role", "in", ["moderator", "owner"])], query.limit,
-                              query.cursor)
+                              query.cursor, scope=f"moderators:{topic_id}")
 
 
 # ---------------------------------------------------------------------------------------------------------

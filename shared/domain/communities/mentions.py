@@ -3,10 +3,13 @@
 Exactly once: the notification id is "mention_<item id>" in the user's partition, so processing the same item
 again (an edit that keeps the mention, a retry) finds it already there. Nobody is told about something they
 could not open: in an invite-only topic only members (and the owner) are notified. Users who blocked the
-author are not notified. For anonymous content the notification names the alias and carries no user id.
+author are not notified of the author's *named* content. For anonymous content the notification names the alias
+and carries no user id, and blocks do not apply: if they did, a user who blocked someone would see that alias
+fall silent and learn who is behind it (docs/accounts.md, "Blocks and anonymity").
 
-Cost per item: three read_many calls whatever the number of mentions (lookup documents, users, and the
-recipients' membership or block edges), then one create per new recipient; at most MAX_MENTIONS recipients.
+Cost per item: at most four read_many calls whatever the number of mentions (lookup documents, users, the
+recipients' block edges, their memberships in an invite-only topic), then one create per new recipient; at most
+MAX_MENTIONS recipients.
 """
 
 from __future__ import annotations
@@ -61,11 +64,20 @@ async def resolve_usernames(names: list[str]) -> dict[str, str]:
             and user.get("status", "active") == "active"}
 
 
-async def _allowed_recipients(topic: dict[str, Any], author_id: str, candidates: list[str]) -> list[str]:
-    docs = wiring.documents()
+async def not_blocking(author_id: str, candidates: list[str], *, anonymous: bool) -> list[str]:
+    """The candidates who have not blocked the author; everyone when the author writes under an alias, so that
+    whether someone hears from an alias never depends on who is behind it. One read_many (none when anonymous)."""
+    if anonymous or not candidates:
+        return list(candidates)
     keys = [(uid, author_id) for uid in candidates]
-    blocked = {doc["pk"] for doc in await docs.read_many(BLOCKS, keys)}
-    recipients = [uid for uid in candidates if uid not in blocked]
+    blocked = {doc["pk"] for doc in await wiring.documents().read_many(BLOCKS, keys)}
+    return [uid for uid in candidates if uid not in blocked]
+
+
+async def _allowed_recipients(topic: dict[str, Any], author_id: str, candidates: list[str], *,
+                              anonymous: bool) -> list[str]:
+    docs = wiring.documents()
+    recipients = await not_blocking(author_id, candidates, anonymous=anonymous)
     if topic.get("visibility") == "private":
         owner = topic.get("owner_id")
         members = await docs.read_many(MEMBERSHIPS, [(topic["id"], member_id(uid)) for uid in recipients])
@@ -87,7 +99,7 @@ async def notify_mentions(*, topic: dict[str, Any], item_id: str, post_id: str, 
     candidates = [uid for uid in found if uid != author_id]
     if not candidates:
         return []
-    recipients = await _allowed_recipients(topic, author_id, candidates)
+    recipients = await _allowed_recipients(topic, author_id, candidates, anonymous=actor.anonymous)
     where = "a comment" if comment_id else "a post"
     data = {"topic_id": topic["id"], "post_id": post_id}
     if comment_id:

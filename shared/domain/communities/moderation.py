@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from shared import clock, wiring
-from shared.domain import events
+from shared.domain import cursors, events
 from shared.domain.communities.access import TopicAccess, access_topic_as_moderator, standing
 from shared.domain.communities.containers import INVITATIONS, MEMBERSHIPS, ban_id, invitation_id, mute_id, request_id
 from shared.domain.communities.membership import ListQuery, UserTarget, remove_member
@@ -115,11 +115,14 @@ async def check_list_restrictions(principal: Principal, topic_id: str, kind: Lit
     """Bans or mutes, newest first. One that expired a moment ago still shows (active=false) until the timer
     removes it; filtering it out here would make pages short."""
     await access_topic_as_moderator(principal, topic_id, "ban_users" if kind == "ban" else "mute_users")
+    scope = f"{kind}s:{topic_id}"
     page = await wiring.documents().query(MEMBERSHIPS, Query(where=[Where("kind", "=", kind)],
                                                              order_by=[("created_at", "desc")]),
-                                          pk=topic_id, limit=query.limit, continuation=query.cursor)
+                                          pk=topic_id, limit=query.limit,
+                                          continuation=cursors.continuation(scope, query.cursor))
     names = await usernames([d["user_id"] for d in page.items] + [d.get("by") for d in page.items])
-    return RestrictionPage(items=[_view(doc, names) for doc in page.items], next_cursor=page.continuation)
+    return RestrictionPage(items=[_view(doc, names) for doc in page.items],
+                           next_cursor=cursors.next_cursor(scope, page.continuation))
 
 
 async def remove_expired_restrictions(limit: int = 200) -> int:

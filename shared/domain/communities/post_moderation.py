@@ -16,9 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from shared import clock, wiring
-from shared.domain import events
-from shared.domain.communities import cursor_tokens, images, revisions, votes
-from shared.domain.communities.access import access_topic_as_moderator
+from shared.domain import cursors, events
+from shared.domain.communities import images, revisions, votes
+from shared.domain.communities.access import access_site_admin, access_topic_as_moderator
 from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, REPORTS
 from shared.domain.communities.mentions import excerpt
 from shared.domain.communities.post_models import (
@@ -43,8 +43,7 @@ DEFAULT_REMOVAL_REASON = "Removed by a moderator."
 async def check_delete_post(principal: Principal, post_id: str, q: DeleteQuery) -> None:
     access, post = await load_post(principal, post_id)
     if q.mode == "hard":
-        if not principal.is_admin:
-            raise Forbidden("Only administrators delete posts for good.", code="admin_required")
+        access_site_admin(principal, "Only administrators delete posts for good.")
         await purge_post(post)
         await events.publish(events.topic_group(post["topic_id"]), "post_deleted",
                              {"post_id": post_id, "topic_id": post["topic_id"], "state": "purged"})
@@ -136,16 +135,16 @@ async def check_list_reports(principal: Principal, topic_id: str, q: PageQuery) 
     """The topic's open reports, newest first: moderators with manage_posts."""
     await access_topic_as_moderator(principal, topic_id, "manage_posts")
     scope = f"reports:{topic_id}"
-    continuation = cursor_tokens.decode(scope, q.cursor).get("c") if q.cursor else None
+    continuation = cursors.decode(scope, q.cursor).get("c") if q.cursor else None
     if q.cursor and not isinstance(continuation, str):
-        raise cursor_tokens.invalid_cursor()
+        raise cursors.invalid_cursor()
     page = await wiring.documents().query(REPORTS, Query(where=[Where("status", "=", "open")],
                                                          order_by=[("created_at", "desc")]),
                                           pk=topic_id, limit=q.limit, continuation=continuation)
     items = [ReportPublic(id=doc["id"], target_type=doc["target_type"], target_id=doc["target_id"],
                           post_id=doc["post_id"], reason=doc["reason"], reporter_username=doc.get("reporter_username"),
                           created_at=doc["created_at"], excerpt=doc.get("excerpt")) for doc in page.items]
-    next_cursor = cursor_tokens.encode(scope, {"c": page.continuation}) if page.continuation else None
+    next_cursor = cursors.encode(scope, {"c": page.continuation}) if page.continuation else None
     return ReportPage(items=items, next_cursor=next_cursor)
 
 

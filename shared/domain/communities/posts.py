@@ -16,8 +16,8 @@ from typing import Any
 
 from shared import clock, wiring
 from shared.aio import gather_in_order
-from shared.domain import events
-from shared.domain.communities import cursor_tokens, images, mentions, ranking, revisions, votes
+from shared.domain import cursors, events
+from shared.domain.communities import images, mentions, ranking, revisions, votes
 from shared.domain.communities.access import (
     TopicAccess,
     access_topic,
@@ -156,10 +156,10 @@ async def check_list_posts(principal: Principal | None, topic_id: str, q: PostLi
     since: str | None = None
     continuation: str | None = None
     if q.cursor:
-        position = cursor_tokens.decode(scope, q.cursor)
+        position = cursors.decode(scope, q.cursor)
         since, continuation = position.get("since"), position.get("c")
         if not isinstance(continuation, str):
-            raise cursor_tokens.invalid_cursor()
+            raise cursors.invalid_cursor()
     elif q.sort == "top" and (window := TIME_RANGE_SECONDS[q.time_range]):
         since = clock.later_iso(seconds=-window)
     where = [Where("state", "=", "visible"), Where("pinned", "=", False)]
@@ -178,7 +178,7 @@ async def check_list_posts(principal: Principal | None, topic_id: str, q: PostLi
     pinned_docs = pinned_page.items
     title = str(access.topic.get("title", ""))
     shown = await present_page(pinned_docs + page.items, viewer_of(access), topic_titles={topic_id: title})
-    next_cursor = cursor_tokens.encode(scope, {"since": since, "c": page.continuation}) if page.continuation else None
+    next_cursor = cursors.encode(scope, {"since": since, "c": page.continuation}) if page.continuation else None
     return PostPage(items=shown[len(pinned_docs):], next_cursor=next_cursor, pinned=shown[:len(pinned_docs)])
 
 
@@ -192,10 +192,10 @@ async def check_feed(principal: Principal | None, q: PageQuery) -> PostPage:
     before: str | None = None
     seen: list[str] = []
     if q.cursor:
-        position = cursor_tokens.decode(scope, q.cursor)
+        position = cursors.decode(scope, q.cursor)
         before, seen_ids = position.get("before"), position.get("seen")
         if not isinstance(before, str) or not isinstance(seen_ids, list):
-            raise cursor_tokens.invalid_cursor()
+            raise cursors.invalid_cursor()
         seen = [str(item) for item in seen_ids]
     where = [Where("state", "=", "visible")]
     if not readable.all_private:
@@ -213,7 +213,7 @@ async def check_feed(principal: Principal | None, q: PageQuery) -> PostPage:
         same_instant = [doc["id"] for doc in items if doc["created_at"] == last]
         if last == before:
             same_instant = seen + same_instant
-        next_cursor = cursor_tokens.encode(scope, {"before": last, "seen": same_instant})
+        next_cursor = cursors.encode(scope, {"before": last, "seen": same_instant})
     topic_ids = list(dict.fromkeys(doc["topic_id"] for doc in items))
     topics = await docs.read_many(TOPICS, [(tid, tid) for tid in topic_ids]) if topic_ids else []
     titles = {topic["id"]: str(topic.get("title", "")) for topic in topics}

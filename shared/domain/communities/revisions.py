@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared import wiring
-from shared.domain.communities import cursor_tokens
+from shared.domain import cursors
 from shared.domain.communities.content_ids import REVISIONS
 from shared.domain.communities.post_models import RevisionPage, RevisionPublic
 from shared.errors import NotFound
@@ -32,15 +32,15 @@ async def save(item_id: str, version: int, fields: dict[str, Any], *, created_at
 async def history(item_id: str, *, limit: int, cursor: str | None) -> RevisionPage:
     """Earlier versions, newest first."""
     scope = f"revisions:{item_id}"
-    continuation = cursor_tokens.decode(scope, cursor).get("c") if cursor else None
+    continuation = cursors.decode(scope, cursor).get("c") if cursor else None
     if cursor and not isinstance(continuation, str):
-        raise cursor_tokens.invalid_cursor()
+        raise cursors.invalid_cursor()
     page = await wiring.documents().query(REVISIONS, Query(order_by=[("version", "desc")]), pk=item_id, limit=limit,
                                           continuation=continuation)
     items = [RevisionPublic(version=doc["version"], title=doc.get("title"), content=doc.get("content"),
                             tags=doc.get("tags"), created_at=doc["created_at"], replaced_at=doc["replaced_at"])
              for doc in page.items]
-    next_cursor = cursor_tokens.encode(scope, {"c": page.continuation}) if page.continuation else None
+    next_cursor = cursors.encode(scope, {"c": page.continuation}) if page.continuation else None
     return RevisionPage(items=items, next_cursor=next_cursor)
 
 

@@ -1,8 +1,11 @@
 """Topics: create, list, get, update, soft delete (pending an administrator's approval), my topics, hot rank.
 
-Titles are unique case-insensitively without a race: a lookup document in `topic_titles` whose id is a hash of
-the normalised title is created *before* the topic; a second creator gets Conflict from the store. Lists filter
-inside the query (status, visibility, tags, words), so a page is never short because of filtering.
+Public topics' titles are unique case-insensitively without a race: a lookup document in `topic_titles` whose id
+is a hash of the normalised title is created *before* the topic; a second creator gets Conflict from the store.
+Invite-only topics reserve no title: a 409 for a title nobody can see would tell an outsider that an invite-only
+topic of that name exists. So their titles may repeat, and a public topic may take the title of an invite-only
+one. Lists filter inside the query (status, visibility, tags, words), so a page is never short because of
+filtering.
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ from datetime import timedelta
 from typing import Any
 
 from shared import clock, wiring
-from shared.domain import events
+from shared.domain import cursors, events
 from shared.domain.communities.access import (
     ALL_PERMISSIONS,
     MAX_READABLE_PRIVATE_TOPICS,
     ROLE_RANK,
     TopicAccess,
+    access_site_admin,
     access_topic,
     edge_keys,
     load_access,
@@ -157,11 +161,16 @@ def _title_taken() -> Conflict:
     return Conflict("A topic with this title already exists.", code="topic_title_taken")
 
 
+async def _reserve_title_if_public(title: str, topic_id: str, *, private: bool) -> str | None:
+    """The reservation's key for a public topic; None for an invite-only one, which reserves nothing."""
+    return None if private else await _reserve_title(title, topic_id)
+
+
 async def do_create_topic(owner_id: str, body: TopicCreate) -> dict[str, Any]:
     topic_id = uuid.uuid4().hex
-    key = await _reserve_title(body.title, topic_id)
-    now = clock.now_iso()
     private = body.settings.require_approval
+    key = await _reserve_title_if_public(body.title, topic_id, private=private)
+    now = clock.now_iso()
     topic = {
         "id": topic_id, "pk": topic_id, "title": body.title, "title_key": key, "description": body.description,
         "tags": body.tags, "settings": body.settings.model_dump(), "visibility": "private" if private else "public",
@@ -212,33 +221,39 @@ async def check_list_topics(principal: Principal | None, query: TopicListQuery) 
     words = search_words(query.search or "")[:MAX_SEARCH_WORDS]
     where += [Where("search_words", "array_contains", word) for word in words]
     order: list[tuple[str, SortDirection]] = [(SORT_FIELDS[query.sort_by], "desc")]
-    items, cursor = await fill_page(TOPICS, Query(where=where, order_by=order), query.limit, query.cursor)
+    scope = cursors.scope("topics", principal.user_id if principal else None, query.sort_by, query.tags, words)
+    items, cursor = await fill_page(TOPICS, Query(where=where, order_by=order), query.limit, query.cursor,
+                                    scope=scope)
     return TopicPage(items=await _views(principal, items), next_cursor=cursor)
 
 
-async def fill_page(container: str, query: Query, limit: int, cursor: str | None, *, pk: str | None = None,
-                    max_rounds: int = 5) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of `limit` items unless the results end: a store may answer a cross-partition query with fewer
-    items than asked while more remain (Cosmos does), so ask again until the page is full."""
+async def fill_page(container: str, query: Query, limit: int, cursor: str | None, *, scope: str,
+                    pk: str | None = None, max_rounds: int = 5) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of `limit` items unless the results end, and the signed cursor of the next one: a store may answer
+    a cross-partition query with fewer items than asked while more remain (Cosmos does), so ask again until the
+    page is full. `cursor` must be one this listing (`scope`) handed out."""
+    continuation = cursors.continuation(scope, cursor)
     items: list[dict[str, Any]] = []
     for _ in range(max_rounds):
-        page = await wiring.documents().query(container, query, pk=pk, limit=limit - len(items), continuation=cursor)
+        page = await wiring.documents().query(container, query, pk=pk, limit=limit - len(items),
+                                              continuation=continuation)
         items += page.items
-        cursor = page.continuation
-        if cursor is None or len(items) >= limit:
+        continuation = page.continuation
+        if continuation is None or len(items) >= limit:
             break
-    return items, cursor
+    return items, cursors.next_cursor(scope, continuation)
 
 
 async def check_my_topics(principal: Principal, query: MyTopicsQuery) -> TopicPage:
     docs = wiring.documents()
+    scope = f"my-topics:{principal.user_id}"
     page = await docs.query(USER_TOPICS, Query(order_by=[("joined_at", "desc")]), pk=principal.user_id,
-                            limit=query.limit, continuation=query.cursor)
+                            limit=query.limit, continuation=cursors.continuation(scope, query.cursor))
     ids = [m["topic_id"] for m in page.items]
     found = {t["id"]: t for t in await docs.read_many(TOPICS, [(tid, tid) for tid in ids])}
     topics = [found[tid] for tid in ids if tid in found and (
         found[tid].get("status", "active") == "active" or found[tid].get("owner_id") == principal.user_id)]
-    return TopicPage(items=await _views(principal, topics), next_cursor=page.continuation)
+    return TopicPage(items=await _views(principal, topics), next_cursor=cursors.next_cursor(scope, page.continuation))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -275,9 +290,10 @@ async def check_update_topic(principal: Principal, topic_id: str, body: TopicUpd
             updated["tags"] = body.tags
         new_key = None
         if body.title is not None and body.title != topic["title"]:
-            new_key = title_key(body.title)
-            if new_key != topic.get("title_key"):
-                await _reserve_title(body.title, topic_id)
+            if topic.get("visibility") != "private":
+                new_key = title_key(body.title)
+                if new_key != topic.get("title_key"):
+                    await _reserve_title(body.title, topic_id)
             updated["title"], updated["title_key"] = body.title, new_key
         updated["search_words"] = search_words(updated["title"], updated.get("description", ""))
         updated["updated_at"] = clock.now_iso()
@@ -289,8 +305,8 @@ async def check_update_topic(principal: Principal, topic_id: str, body: TopicUpd
             if if_match:
                 raise PreconditionFailed("The topic changed since you read it.", code="topic_changed") from None
             continue
-        if new_key and new_key != topic.get("title_key"):
-            await release_title(topic)
+        if updated["title_key"] != topic.get("title_key"):
+            await release_title(topic)  # the old reservation (none for an invite-only topic)
         result = await _view_one(principal, saved)
         await events.publish(events.topic_group(topic_id), "topic_updated",
                              result.model_dump(mode="json", include=_SHARED_FIELDS))
@@ -333,8 +349,10 @@ async def check_delete_topic(principal: Principal, topic_id: str) -> DeletionRes
 
 
 async def check_list_pending_deletions(principal: Principal, query: MyTopicsQuery) -> TopicPage:
+    access_site_admin(principal)
     items, cursor = await fill_page(TOPICS, Query(where=[Where("status", "=", "pending_deletion")],
-                                                  order_by=[("updated_at", "asc")]), query.limit, query.cursor)
+                                                  order_by=[("updated_at", "asc")]), query.limit, query.cursor,
+                                    scope="pending-deletions")
     return TopicPage(items=await _views(principal, items), next_cursor=cursor)
 
 
@@ -349,6 +367,7 @@ async def _pending_topic(topic_id: str) -> dict[str, Any]:
 
 
 async def check_approve_deletion(principal: Principal, topic_id: str) -> DeletionResult:
+    access_site_admin(principal)
     topic = await _pending_topic(topic_id)
     deletion = {**topic.get("deletion", {}), "status": "approved", "reviewed_by": principal.user_id,
                 "reviewed_at": clock.now_iso()}
@@ -364,6 +383,7 @@ async def check_approve_deletion(principal: Principal, topic_id: str) -> Deletio
 
 
 async def check_reject_deletion(principal: Principal, topic_id: str) -> DeletionResult:
+    access_site_admin(principal)
     topic = await _pending_topic(topic_id)
     deletion = {**topic.get("deletion", {}), "status": "rejected", "reviewed_by": principal.user_id,
                 "reviewed_at": clock.now_iso()}

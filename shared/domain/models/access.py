@@ -39,6 +39,12 @@ def _model_not_found() -> NotFound:
     return NotFound("Model not found.", code="model_not_found")
 
 
+def access_every_model(principal: Principal) -> None:
+    """Listing every model (scope=all) is for administrators only: 403 `admin_required`."""
+    if not principal.is_admin:
+        raise Forbidden("Only administrators may list every model.", code="admin_required")
+
+
 async def access_model(principal: Principal, model_id: str, need: Need) -> tuple[dict[str, Any], ModelRole]:
     """The live model document and the caller's role, or 404 / 403."""
     try:

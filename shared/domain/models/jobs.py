@@ -12,7 +12,7 @@ import logging
 from typing import Any, Literal
 
 from shared import clock, wiring
-from shared.domain import events
+from shared.domain import cursors, events
 from shared.domain.identity import Principal
 from shared.domain.models import inputs, quotas, store
 from shared.domain.models.access import access_job, access_model
@@ -28,7 +28,7 @@ from shared.domain.models.schemas import (
 )
 from shared.domain.models.tabular import prediction_matrix, training_data
 from shared.domain.models.types import get_type
-from shared.errors import BadRequest, Conflict, NotFound, PreconditionFailed, ValidationFailed
+from shared.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from shared.ports import Patch, Query, Where
 from shared.settings import get_settings
 
@@ -259,12 +259,10 @@ async def check_list_model_jobs(principal: Principal, model_id: str, query: JobL
         where.append(Where("state", "=", query.state))
     if role not in ("owner", "admin"):  # others' batch predictions carry their data: show only one's own
         where.append(Where("kind", "in", ["train", "update"]))
-    try:
-        page = await wiring.documents().query(store.JOBS, Query(where=where, order_by=[("created_at", "desc")]),
-                                              limit=query.limit, continuation=query.cursor)
-    except BadRequest:
-        raise ValidationFailed("The cursor is not valid.", code="invalid_cursor") from None
-    return JobPage(items=[job_public(d) for d in page.items], next_cursor=page.continuation)
+    scope = cursors.scope("model-jobs", model_id, principal.user_id, query.state)
+    page = await wiring.documents().query(store.JOBS, Query(where=where, order_by=[("created_at", "desc")]),
+                                          limit=query.limit, continuation=cursors.continuation(scope, query.cursor))
+    return JobPage(items=[job_public(d) for d in page.items], next_cursor=cursors.next_cursor(scope, page.continuation))
 
 
 async def check_job_result(principal: Principal, job_id: str) -> SignedUrl:

@@ -13,9 +13,10 @@ import time
 from typing import Any
 
 from shared import clock, wiring
+from shared.domain import cursors
 from shared.domain.identity import Principal
 from shared.domain.models import quotas, store
-from shared.domain.models.access import access_grantee, access_model, role_of
+from shared.domain.models.access import access_every_model, access_grantee, access_model, role_of
 from shared.domain.models.schemas import (
     GrantBody,
     GrantList,
@@ -28,7 +29,7 @@ from shared.domain.models.schemas import (
     ModelUpdate,
 )
 from shared.domain.models.types import MODEL_TYPES, get_type
-from shared.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
+from shared.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from shared.ports import Patch, Query, Where
 
 log = logging.getLogger("topicsflow.models")
@@ -156,8 +157,8 @@ async def check_list_models(principal: Principal, query: ModelListQuery) -> Mode
         where.append(Where("owner_id", "=", principal.user_id))
     elif query.scope == "shared":
         where.append(Where("grantees", "array_contains", principal.user_id))
-    elif not principal.is_admin:
-        raise Forbidden("Only administrators may list every model.", code="admin_required")
+    else:
+        access_every_model(principal)
     if query.type:
         where.append(Where("type", "=", query.type))
     if query.tag:
@@ -174,13 +175,11 @@ async def check_list_models(principal: Principal, query: ModelListQuery) -> Mode
                 where.append(Where("name_key", "starts_with", word))
             else:
                 where.append(Where("search_keys", "array_contains", word[:MAX_PREFIX]))
-    try:
-        page = await wiring.documents().query(store.MODELS, Query(where=where, order_by=[("created_at", "desc")]),
-                                              limit=query.limit, continuation=query.cursor)
-    except BadRequest:
-        raise ValidationFailed("The cursor is not valid.", code="invalid_cursor") from None
+    scope = cursors.scope("models", principal.user_id, query.scope, query.type, query.tag, query.status, query.q)
+    page = await wiring.documents().query(store.MODELS, Query(where=where, order_by=[("created_at", "desc")]),
+                                          limit=query.limit, continuation=cursors.continuation(scope, query.cursor))
     items = [model_public(doc, role_of(principal, doc) or "viewer") for doc in page.items]
-    return ModelPage(items=items, next_cursor=page.continuation)
+    return ModelPage(items=items, next_cursor=cursors.next_cursor(scope, page.continuation))
 
 
 # ------------------------------------------------------------------------------------------------- update

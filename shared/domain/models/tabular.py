@@ -84,7 +84,7 @@ def parse_file(data: bytes, fmt: Format, *, max_rows: int) -> list[dict[str, Any
     if fmt == "json":
         try:
             rows = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _fail("invalid_json", "The stored rows are not valid JSON.") from None
     elif fmt == "jsonl":
         rows = []
@@ -93,7 +93,7 @@ def parse_file(data: bytes, fmt: Format, *, max_rows: int) -> list[dict[str, Any
                 continue
             try:
                 rows.append(json.loads(line))
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise _fail("invalid_jsonl", "A line is not valid JSON.", line=number) from None
             if len(rows) > max_rows:
                 break

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared import clock, wiring
+from shared.domain import cursors
 from shared.domain.identity import Principal
 from shared.domain.models import store
 from shared.domain.models.access import access_model
@@ -17,7 +18,7 @@ from shared.domain.models.schemas import (
     VersionPage,
     VersionPublic,
 )
-from shared.errors import BadRequest, Conflict, NotFound, PreconditionFailed, ValidationFailed
+from shared.errors import Conflict, NotFound, PreconditionFailed
 from shared.ports import Patch, Query, Where
 from shared.settings import get_settings
 
@@ -59,13 +60,12 @@ def forget_model(model_id: str) -> None:
 
 async def check_list_versions(principal: Principal, model_id: str, query: PageQuery) -> VersionPage:
     model, _ = await access_model(principal, model_id, "read")
-    try:
-        page = await wiring.documents().query(store.VERSIONS, Query(order_by=[("number", "desc")]), pk=model_id,
-                                              limit=query.limit, continuation=query.cursor)
-    except BadRequest:
-        raise ValidationFailed("The cursor is not valid.", code="invalid_cursor") from None
+    scope = f"versions:{model_id}"
+    page = await wiring.documents().query(store.VERSIONS, Query(order_by=[("number", "desc")]), pk=model_id,
+                                          limit=query.limit, continuation=cursors.continuation(scope, query.cursor))
     current = model.get("current_version")
-    return VersionPage(items=[version_public(d, current) for d in page.items], next_cursor=page.continuation)
+    return VersionPage(items=[version_public(d, current) for d in page.items],
+                       next_cursor=cursors.next_cursor(scope, page.continuation))
 
 
 async def check_get_version(principal: Principal, model_id: str, number: int) -> VersionPublic:

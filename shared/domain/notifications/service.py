@@ -16,8 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from shared import clock, wiring
-from shared.domain import events
-from shared.domain.communities import cursor_tokens
+from shared.domain import cursors, events
 from shared.domain.notifications.models import (
     Actor,
     NotificationPage,
@@ -83,10 +82,10 @@ async def list_notifications(user_id: str, *, limit: int, cursor: str | None, un
     scope = f"notifications:{user_id}:{int(unread_only)}"
     if cursor:
         # The time and watermark the first page used: filter values must not change between pages.
-        position = cursor_tokens.decode(scope, cursor)
+        position = cursors.decode(scope, cursor)
         now, read_before, continuation = position.get("now"), position.get("rb"), position.get("c")
         if not isinstance(now, str) or not isinstance(continuation, str):
-            raise cursor_tokens.invalid_cursor()
+            raise cursors.invalid_cursor()
     else:
         now, read_before, continuation = clock.now_iso(), await _read_before(user_id), None
     where = _unread_where(now, read_before) if unread_only else [Where("expires_at", ">", now)]
@@ -94,7 +93,7 @@ async def list_notifications(user_id: str, *, limit: int, cursor: str | None, un
                                           pk=user_id, limit=limit, continuation=continuation)
     next_cursor = None
     if page.continuation:
-        next_cursor = cursor_tokens.encode(scope, {"now": now, "rb": read_before, "c": page.continuation})
+        next_cursor = cursors.encode(scope, {"now": now, "rb": read_before, "c": page.continuation})
     return NotificationPage(items=[present(doc, read_before) for doc in page.items], next_cursor=next_cursor)
 
 

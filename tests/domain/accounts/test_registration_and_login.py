@@ -52,9 +52,24 @@ async def test_a_taken_username_is_a_conflict_but_a_taken_email_answers_like_a_n
     assert taken.value.code == "username_taken"
     again = await registration.check_register(body(username="bob"))
     assert again == first
-    assert await store.lookup("username", "bob") is None  # the username claim was released
+    # held like any pending sign-up's (releasing it would tell that the address was taken), with no address
+    bob = await store.lookup("username", "bob")
+    assert bob is not None and (await store.get_user(bob))["status"] == "pending"
+    assert (await store.get_credentials(bob))["email"] is None
+    assert await store.lookup("email", "alice@example.com") != bob
     mails = await stack.mails_to("alice@example.com")
     assert mails[0]["subject"] == "Your sign-up is waiting for confirmation"
+
+
+async def test_the_purge_frees_the_username_of_a_sign_up_whose_address_was_taken(stack):
+    await registration.check_register(body())
+    await registration.check_register(body(username="bob"))
+    owner = await store.lookup("email", "alice@example.com")
+    bob = await store.lookup("username", "bob")
+    await store.patch_user(bob, {"created_at": "2020-01-01T00:00:00.000Z"})
+    assert await registration.purge_stale_registrations() == 1
+    assert await store.lookup("username", "bob") is None
+    assert await store.lookup("email", "alice@example.com") == owner  # the address stays its owner's
 
 
 async def test_concurrent_sign_ups_for_one_username_have_exactly_one_winner(stack):

@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 
 from shared import clock
-from shared.domain.communities import content_ids, cursor_tokens, mentions, ranking, votes
+from shared.domain import cursors
+from shared.domain.communities import content_ids, mentions, ranking, votes
 from shared.domain.communities.comment_tree import assemble, child_path, subtree_end
 from shared.domain.communities.content_ids import POSTS, VOTES
 from shared.domain.communities.post_models import PostCreate, PostUpdate
@@ -47,23 +48,23 @@ def test_a_post_id_is_not_mistaken_for_a_comment_id():
 
 
 def test_a_cursor_round_trips_within_its_own_listing():
-    token = cursor_tokens.encode("posts:t1:new:all", {"c": "abc", "since": None})
-    assert cursor_tokens.decode("posts:t1:new:all", token) == {"c": "abc", "since": None}
+    token = cursors.encode("posts:t1:new:all", {"c": "abc", "since": None})
+    assert cursors.decode("posts:t1:new:all", token) == {"c": "abc", "since": None}
 
 
 @pytest.mark.parametrize("mutate", [lambda t: t[:-2] + ("AA" if t[-2:] != "AA" else "BB"), lambda t: "x" + t,
                                     lambda t: "%%%", lambda t: ""])
 def test_a_tampered_cursor_is_refused_before_it_reaches_the_store(mutate):
-    token = cursor_tokens.encode("posts:t1:new:all", {"c": "abc"})
+    token = cursors.encode("posts:t1:new:all", {"c": "abc"})
     with pytest.raises(BadRequest) as caught:
-        cursor_tokens.decode("posts:t1:new:all", mutate(token))
+        cursors.decode("posts:t1:new:all", mutate(token))
     assert caught.value.code == "invalid_cursor"
 
 
 def test_a_cursor_from_another_listing_is_refused():
-    token = cursor_tokens.encode("posts:t1:new:all", {"c": "abc"})
+    token = cursors.encode("posts:t1:new:all", {"c": "abc"})
     with pytest.raises(BadRequest):
-        cursor_tokens.decode("posts:t2:new:all", token)
+        cursors.decode("posts:t2:new:all", token)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -156,3 +156,46 @@ def test_forgot_password_answers_alike_for_a_passwordless_account_and_mails_it_n
     assert comparable(answers[0]) == comparable(answers[1])
     note = mails_to(host, member.email)[0]
     assert "Your reset token:" not in note["text"] and "backup code" in note["text"]
+
+
+def test_a_sign_up_with_a_taken_address_leaves_nothing_that_tells_it_from_a_new_one(host, api):
+    """Two sign-ups with fresh usernames, one with a fresh address and one with a taken one: their answers, the
+    work they cost, what their usernames answer afterwards (taken, and a login with them) and the mail sent are
+    the same, and the purge frees both usernames alike."""
+    from shared.domain.accounts import store
+    from tests.support.counting import count_store_calls
+
+    existing = signup(host)
+    password = new_password()
+    fresh_name, taken_name = new_username(), new_username()
+    fresh_email = f"{fresh_name}@example.com"
+    mails_before = len(mails_to(host, existing.email))
+    answers, account_writes = [], []
+    for name, email in ((fresh_name, fresh_email), (taken_name, existing.email)):
+        with count_store_calls(host) as calls:
+            answers.append(comparable(register(host, name, email, password)))
+        account_writes.append(sorted(entry for entry in calls.log if entry[1] in ("users", "credentials")
+                                     and entry[0] in ("create", "upsert", "replace", "patch", "delete")))
+    assert answers[0] == answers[1] and answers[0][0] == 201
+    assert account_writes[0] == account_writes[1] == [("create", "credentials"), ("create", "users")]
+
+    # the username is held in both cases, and says the same to whoever tries it
+    again = [register(host, name, f"{new_username()}@example.com", new_password()) for name in (fresh_name, taken_name)]
+    assert comparable(again[0]) == comparable(again[1]) and again[0].status_code == 409
+    logins = [login(host, name, password) for name in (fresh_name, taken_name)]
+    assert comparable(logins[0]) == comparable(logins[1])
+    assert logins[0].status_code == 403 and logins[0].json()["error"]["code"] == "email_not_verified"
+
+    # one mail to each address: a code to the new one, a note to the owner of the taken one
+    assert len(mails_to(host, fresh_email)) == 1
+    assert len(mails_to(host, existing.email)) == mails_before + 1
+    assert mails_to(host, existing.email)[0]["subject"] == "Someone tried to sign up with your address"
+
+    # a day later the purge frees both usernames, and the taken address still belongs to its owner
+    for name in (fresh_name, taken_name):
+        user_id = host.run(lambda name=name: store.lookup("username", name.lower()))
+        host.run(lambda user_id=user_id: store.patch_user(user_id, {"created_at": "2020-01-01T00:00:00.000Z"}))
+    host.run_timer("accounts_purge_unverified_signups")
+    freed = [register(host, name, f"{new_username()}@example.com", new_password()) for name in (fresh_name, taken_name)]
+    assert [r.status_code for r in freed] == [201, 201]
+    assert login(host, existing.email, existing.password).status_code == 200

@@ -119,7 +119,7 @@ def test_the_list_filters_by_type_tag_status_and_words_and_pages_with_a_cursor(h
     assert [m["id"] for m in page["items"] + rest["items"]] == [trained["id"], forest["id"], ridge["id"]]
     assert rest["next_cursor"] is None
     assert error(api.get("/api/models", params={"cursor": "garbage"}, headers=user.headers)) == \
-        (422, "invalid_cursor")
+        (400, "invalid_cursor")
     assert error(api.get("/api/models", params={"limit": 1000}, headers=user.headers)) == (422, "validation_error")
 
 
