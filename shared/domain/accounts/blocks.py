@@ -1,7 +1,7 @@
 """Blocking other users. A block is a document in `blocks` (pk = blocker, id = blocked user), so blocking twice
 is the same document and needs no guard.
 
-Other areas ask `is_blocked(a, b)` / `blocked_between(a, b)` before delivering one user's messages or
+Other areas ask `is_blocked(blocker, blocked)` before delivering one user's messages or
 notifications to another.
 """
 
@@ -51,7 +51,3 @@ async def is_blocked(blocker_id: str, blocked_id: str) -> bool:
     except errors.NotFound:
         return False
 
-
-async def blocked_between(a: str, b: str) -> bool:
-    """True when either of the two has blocked the other."""
-    return await is_blocked(a, b) or await is_blocked(b, a)

@@ -105,7 +105,3 @@ async def count_token_failure(purpose: str, token: str, *, max_failures: int) ->
         return True
     return False
 
-
-async def discard_token(purpose: str, token: str) -> None:
-    key = _token_key(purpose, token)
-    await wiring.kv().delete(key, _attempts_key(key))

@@ -23,8 +23,6 @@ from shared.domain.accounts.models import (
 if TYPE_CHECKING:
     from shared.domain.identity import Principal
 
-PENDING_SETUP_SECONDS = 15 * 60
-
 
 def _totp_state(credentials: dict[str, Any]) -> dict[str, Any]:
     return dict(credentials.get("totp") or {})

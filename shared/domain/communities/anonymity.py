@@ -120,12 +120,6 @@ async def set_alias(topic_id: str, user_id: str, wanted: str | None) -> str:
     raise Conflict("Could not find a free anonymous name; choose another.", code="alias_unavailable")
 
 
-async def erase_aliases_in_topic(topic_id: str) -> int:
-    from shared.domain.communities.purging import delete_partition
-
-    return await delete_partition(ALIASES, topic_id)
-
-
 # ---------------------------------------------------------------------------------------------------------
 # services behind the HTTP routes
 

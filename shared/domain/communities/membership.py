@@ -44,7 +44,7 @@ from shared.domain.communities.membership_models import (
     OwnershipResult,
     UserTarget,
 )
-from shared.domain.communities.people import existing_user, user_ref, usernames
+from shared.domain.communities.people import user_ref, usernames
 from shared.domain.identity import Principal
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from shared.ports import Patch, Query, Where
@@ -123,15 +123,6 @@ async def member_edge(topic_id: str, user_id: str) -> dict[str, Any] | None:
         return await wiring.documents().read(MEMBERSHIPS, topic_id, member_id(user_id))
     except NotFound:
         return None
-
-
-async def role_of(topic: dict[str, Any], user_id: str) -> Role:
-    if topic.get("owner_id") == user_id:
-        return "owner"
-    edge = await member_edge(topic["id"], user_id)
-    if edge is None:
-        return "none"
-    return "moderator" if edge.get("role") == "moderator" else "member"
 
 
 async def member_count(topic_id: str) -> int:
@@ -334,10 +325,6 @@ async def check_transfer_ownership(principal: Principal, topic_id: str, body: Us
                              {"topic_id": topic_id, "owner_id": body.user_id})
         return OwnershipResult(topic_id=topic_id, owner=user_ref(body.user_id, names))
     raise Conflict("The topic kept changing; try again.", code="concurrent_update")
-
-
-async def ensure_user_exists(user_id: str) -> None:
-    await existing_user(user_id)
 
 
 __all__ = ["JoinResult", "LeaveResult", "MemberPage", "MemberPublic", "ModeratorAdd", "ModeratorUpdate",

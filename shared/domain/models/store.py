@@ -37,10 +37,6 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def public_doc(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if not k.startswith("_")}
-
-
 async def read_model_doc(model_id: str) -> dict[str, Any]:
     return await wiring.documents().read(MODELS, model_id, model_id)
 
