@@ -25,6 +25,7 @@ from shared.domain.accounts.erasers import (  # noqa: F401  (the registry, re-ex
     register_eraser,
     registered_erasers,
 )
+from shared.domain.purging import delete_partition
 from shared.ports import Query, Where
 
 log = logging.getLogger("topicsflow.erasure")
@@ -72,13 +73,8 @@ async def _erase_own_data(user_id: str) -> None:
 
 
 async def _delete_blocks(user_id: str) -> None:
+    await delete_partition(store.BLOCKS, user_id)  # blocks this user made: one partition
     documents = wiring.documents()
-    while True:  # blocks this user made: one partition
-        page = await documents.query(store.BLOCKS, Query(), pk=user_id, limit=100)
-        for doc in page.items:
-            await _delete(store.BLOCKS, user_id, doc["id"])
-        if not page.items:
-            break
     while True:  # blocks of this user by others: across partitions
         page = await documents.query(store.BLOCKS, Query(where=[Where("blocked_id", "=", user_id)]), limit=100)
         for doc in page.items:

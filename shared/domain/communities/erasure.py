@@ -11,7 +11,8 @@ from shared import clock, wiring
 from shared.domain.communities.access import ALL_PERMISSIONS
 from shared.domain.communities.containers import ALIASES, INVITATIONS, MEMBERSHIPS, TOPICS, USER_TOPICS, member_id
 from shared.domain.communities.membership import remove_member
-from shared.domain.communities.purging import delete_partition, release_title
+from shared.domain.communities.purging import release_title
+from shared.domain.purging import delete_partition
 from shared.errors import NotFound
 from shared.ports import Patch, Query, Where
 

@@ -25,31 +25,12 @@ from shared.domain.communities.purgers import (  # noqa: F401  (the registry, re
     register_topic_purger,
     registered_topic_purgers,
 )
+from shared.domain.purging import PURGE_BATCH, delete_partition
 from shared.errors import NotFound, PreconditionFailed
-from shared.ports import BatchOp, Query, Where
+from shared.ports import Query, Where
 
 log = logging.getLogger("topicsflow.communities.purge")
-PURGE_BATCH = 100
 MAX_TOPICS_PER_RUN = 20
-
-
-async def delete_partition(container: str, pk: str, where: list[Where] | None = None) -> int:
-    """Deletes every document of one partition (optionally filtered), 100 per transactional batch."""
-    docs = wiring.documents()
-    removed = 0
-    while True:
-        page = await docs.query(container, Query(where=where or []), pk=pk, limit=PURGE_BATCH)
-        if not page.items:
-            return removed
-        try:
-            await docs.batch(container, pk, [BatchOp("delete", id=item["id"]) for item in page.items])
-        except NotFound:  # someone removed one meanwhile: fall back to one by one
-            for item in page.items:
-                try:
-                    await docs.delete(container, pk, item["id"])
-                except NotFound:
-                    pass
-        removed += len(page.items)
 
 
 async def _delete_quietly(container: str, pk: str, id: str) -> None:

@@ -14,10 +14,8 @@ from shared import wiring
 from shared.domain.communities import cursor_tokens
 from shared.domain.communities.content_ids import REVISIONS
 from shared.domain.communities.post_models import RevisionPage, RevisionPublic
-from shared.errors import NotFound
+from shared.domain.purging import delete_partition
 from shared.ports import Query
-
-ERASE_PAGE = 200
 
 
 def revision_id(version: int) -> str:
@@ -45,13 +43,4 @@ async def history(item_id: str, *, limit: int, cursor: str | None) -> RevisionPa
 
 
 async def erase(item_id: str) -> None:
-    docs = wiring.documents()
-    while True:
-        page = await docs.query(REVISIONS, Query(), pk=item_id, limit=ERASE_PAGE)
-        for doc in page.items:
-            try:
-                await docs.delete(REVISIONS, item_id, doc["id"])
-            except NotFound:
-                continue
-        if len(page.items) < ERASE_PAGE:
-            return
+    await delete_partition(REVISIONS, item_id)

@@ -18,11 +18,11 @@ from typing import Any
 
 from shared import clock, wiring
 from shared.domain.communities.content_ids import VOTES
+from shared.domain.purging import delete_partition
 from shared.errors import Conflict, NotFound, PreconditionFailed
-from shared.ports import Patch, Query
+from shared.ports import Patch
 
 MAX_ATTEMPTS = 20
-ERASE_PAGE = 200
 
 
 @dataclass(frozen=True)
@@ -95,13 +95,4 @@ async def cast(target: Target, user_id: str, *, value: int | None = None, toggle
 
 async def erase_votes_on(target_id: str) -> None:
     """Deletes every vote on a target that is being deleted for good."""
-    docs = wiring.documents()
-    while True:
-        page = await docs.query(VOTES, Query(), pk=target_id, limit=ERASE_PAGE)
-        for doc in page.items:
-            try:
-                await docs.delete(VOTES, target_id, doc["id"])
-            except NotFound:
-                continue
-        if len(page.items) < ERASE_PAGE:
-            return
+    await delete_partition(VOTES, target_id)

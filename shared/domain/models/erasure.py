@@ -11,6 +11,7 @@ from __future__ import annotations
 from shared import clock, wiring
 from shared.domain.models import jobs, store
 from shared.domain.models.manage import _release_name, _rewrite_grants
+from shared.domain.purging import delete_partition
 from shared.errors import NotFound, PreconditionFailed
 from shared.ports import Patch, Query, Where
 
@@ -99,13 +100,4 @@ async def _forget_jobs(user_id: str) -> None:
 
 
 async def _delete_owner_partition(user_id: str) -> None:
-    documents = wiring.documents()
-    while True:
-        page = await documents.query(store.OWNERS, Query(), pk=user_id, limit=PAGE)
-        for doc in page.items:
-            try:
-                await documents.delete(store.OWNERS, user_id, doc["id"])
-            except NotFound:
-                pass
-        if not page.items:
-            return
+    await delete_partition(store.OWNERS, user_id)

@@ -26,6 +26,7 @@ from shared.domain.notifications.models import (
     ReadAllResult,
     UnreadCount,
 )
+from shared.domain.purging import delete_partition
 from shared.errors import Conflict, NotFound, PreconditionFailed
 from shared.ports import Patch, Query, Where
 
@@ -146,17 +147,8 @@ async def purge_expired() -> int:
 
 async def erase_user(user_id: str) -> None:
     """Account erasure: the user's notifications and read state go."""
-    docs = wiring.documents()
-    while True:
-        page = await docs.query(NOTIFICATIONS, Query(), pk=user_id, limit=PURGE_PAGE)
-        for doc in page.items:
-            try:
-                await docs.delete(NOTIFICATIONS, user_id, doc["id"])
-            except NotFound:
-                continue
-        if len(page.items) < PURGE_PAGE:
-            break
+    await delete_partition(NOTIFICATIONS, user_id)
     try:
-        await docs.delete(NOTIFICATION_STATE, user_id, user_id)
+        await wiring.documents().delete(NOTIFICATION_STATE, user_id, user_id)
     except NotFound:
         pass
