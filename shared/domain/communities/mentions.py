@@ -12,11 +12,12 @@ recipients' membership or block edges), then one create per new recipient; at mo
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from shared import wiring
-from shared.domain.communities.containers import MEMBERSHIPS, member_id
+from shared.domain.communities.containers import member_id
+from shared.domain.communities.documents import TopicDoc, membership_docs
 from shared.domain.notifications import service as notifications
+from shared.domain.notifications.documents import NotificationData
 from shared.domain.notifications.models import Actor
 
 MAX_MENTIONS = 10
@@ -61,14 +62,14 @@ async def resolve_usernames(names: list[str]) -> dict[str, str]:
             and user.get("status", "active") == "active"}
 
 
-async def _allowed_recipients(topic: dict[str, Any], author_id: str, candidates: list[str]) -> list[str]:
+async def _allowed_recipients(topic: TopicDoc, author_id: str, candidates: list[str]) -> list[str]:
     docs = wiring.documents()
     keys = [(uid, author_id) for uid in candidates]
     blocked = {doc["pk"] for doc in await docs.read_many(BLOCKS, keys)}
     recipients = [uid for uid in candidates if uid not in blocked]
     if topic.get("visibility") == "private":
         owner = topic.get("owner_id")
-        members = await docs.read_many(MEMBERSHIPS, [(topic["id"], member_id(uid)) for uid in recipients])
+        members = await membership_docs.read_many([(topic["id"], member_id(uid)) for uid in recipients])
         member_ids = {doc.get("user_id") or doc["id"].split(":", 1)[-1] for doc in members}
         recipients = [uid for uid in recipients if uid == owner or uid in member_ids]
     return recipients
@@ -79,7 +80,7 @@ def excerpt(text: str | None) -> str:
     return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1].rstrip() + "…"
 
 
-async def notify_mentions(*, topic: dict[str, Any], item_id: str, post_id: str, comment_id: str | None,
+async def notify_mentions(*, topic: TopicDoc, item_id: str, post_id: str, comment_id: str | None,
                           text: str | None, author_id: str, actor: Actor, title: str | None = None) -> list[str]:
     """Creates the mention notifications for one post or comment; returns the user ids newly notified."""
     names = mentioned_names(" ".join(part for part in (title, text) if part))
@@ -89,7 +90,7 @@ async def notify_mentions(*, topic: dict[str, Any], item_id: str, post_id: str, 
         return []
     recipients = await _allowed_recipients(topic, author_id, candidates)
     where = "a comment" if comment_id else "a post"
-    data = {"topic_id": topic["id"], "post_id": post_id}
+    data: NotificationData = {"topic_id": topic["id"], "post_id": post_id}
     if comment_id:
         data["comment_id"] = comment_id
     notified = []

@@ -8,11 +8,9 @@ same thing again (upsert) and no version can go missing.
 
 from __future__ import annotations
 
-from typing import Any
-
-from shared import wiring
 from shared.domain.communities import cursor_tokens
 from shared.domain.communities.content_ids import REVISIONS
+from shared.domain.communities.documents import RevisedFields, revision_docs
 from shared.domain.communities.post_models import RevisionPage, RevisionPublic
 from shared.domain.purging import delete_partition
 from shared.ports import Query
@@ -22,8 +20,8 @@ def revision_id(version: int) -> str:
     return f"{version:06d}"
 
 
-async def save(item_id: str, version: int, fields: dict[str, Any], *, created_at: str, replaced_at: str) -> None:
-    await wiring.documents().upsert(REVISIONS, {"id": revision_id(version), "pk": item_id, "version": version,
+async def save(item_id: str, version: int, fields: RevisedFields, *, created_at: str, replaced_at: str) -> None:
+    await revision_docs.upsert({"id": revision_id(version), "pk": item_id, "version": version,
                                                 "created_at": created_at, "replaced_at": replaced_at, **fields})
 
 
@@ -33,7 +31,7 @@ async def history(item_id: str, *, limit: int, cursor: str | None) -> RevisionPa
     continuation = cursor_tokens.decode(scope, cursor).get("c") if cursor else None
     if cursor and not isinstance(continuation, str):
         raise cursor_tokens.invalid_cursor()
-    page = await wiring.documents().query(REVISIONS, Query(order_by=[("version", "desc")]), pk=item_id, limit=limit,
+    page = await revision_docs.query(Query(order_by=[("version", "desc")]), pk=item_id, limit=limit,
                                           continuation=continuation)
     items = [RevisionPublic(version=doc["version"], title=doc.get("title"), content=doc.get("content"),
                             tags=doc.get("tags"), created_at=doc["created_at"], replaced_at=doc["replaced_at"])
