@@ -18,6 +18,10 @@ from shared.domain.accounts import secrets_box
 MAX_CODE_ATTEMPTS = 5
 
 
+# The `data` a code or token carries is each purpose's own small JSON object (a user id, a new address, a
+# token mode): this store keeps it as given, so it stays dict[str, Any] and each purpose reads its own keys.
+
+
 def _code_key(purpose: str, subject: str) -> str:
     return f"code:{purpose}:{subject}"
 

@@ -19,6 +19,7 @@ import logging
 
 from shared import errors, wiring
 from shared.domain.accounts import codes, store
+from shared.domain.accounts.documents import block_docs
 from shared.domain.accounts.erasers import (  # noqa: F401  (the registry, re-exported)
     Eraser,
     _erasers,
@@ -74,9 +75,8 @@ async def _erase_own_data(user_id: str) -> None:
 
 async def _delete_blocks(user_id: str) -> None:
     await delete_partition(store.BLOCKS, user_id)  # blocks this user made: one partition
-    documents = wiring.documents()
     while True:  # blocks of this user by others: across partitions
-        page = await documents.query(store.BLOCKS, Query(where=[Where("blocked_id", "=", user_id)]), limit=100)
+        page = await block_docs.query(Query(where=[Where("blocked_id", "=", user_id)]), limit=100)
         for doc in page.items:
             await _delete(store.BLOCKS, doc["pk"], doc["id"])
         if not page.items:

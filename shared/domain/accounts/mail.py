@@ -33,7 +33,10 @@ async def enqueue(template: str, to: str, *, lang: str = "en", params: dict[str,
 
 
 async def deliver(body: dict[str, Any], message_id: str) -> bool:
-    """Renders and sends one queued mail; False when this message id was sent before."""
+    """Renders and sends one queued mail; False when this message id was sent before.
+
+    `body` is the message as read from the queue (what `enqueue` wrote, or anything else): checked here, not
+    trusted, hence untyped; `params` are a template's own variables."""
     kv = wiring.kv()
     marker = f"mail-sent:{message_id}"
     if await kv.get(marker) is not None:

@@ -8,11 +8,12 @@ A change ends every other session; a reset ends them all.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from shared import clock, wiring
 from shared.domain.accounts import access, codes, limits, mail, passwords, reauth, registration, rules, store
+from shared.domain.accounts.documents import CredentialFields, UserDoc
 from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.login import end_all_access
 from shared.domain.accounts.models import ChangePasswordBody, Message, ResetPasswordBody
@@ -26,13 +27,16 @@ RESET_PURPOSE = "password-reset"
 FORGOT_ANSWER = "If an account uses this address, a reset link is on its way. Check your inbox."
 
 
-def _language(user: dict[str, Any] | None) -> str:
+def _language(user: UserDoc | None) -> str:
     return ((user or {}).get("preferences") or {}).get("language", "en")
 
 
-async def _set_password(user_id: str, password: str, **extra: Any) -> None:
-    await store.patch_credentials(user_id, {"password_hash": await passwords.hash_password(password),
-                                            "password_changed_at": clock.now_iso(), **extra})
+async def _set_password(user_id: str, password: str, *, email_verified: bool | None = None) -> None:
+    changes: CredentialFields = {"password_hash": await passwords.hash_password(password),
+                                 "password_changed_at": clock.now_iso()}
+    if email_verified is not None:  # a reset link reached the inbox: the address works
+        changes["email_verified"] = email_verified
+    await store.patch_credentials(user_id, changes)
 
 
 async def check_change_password(principal: Principal, body: ChangePasswordBody) -> Message:

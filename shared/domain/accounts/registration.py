@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from shared import clock, errors, wiring
 from shared.domain.accounts import codes, limits, mail, passwords, rules, secrets_box, store
+from shared.domain.accounts.documents import UserDoc, credential_docs, user_docs
 from shared.domain.accounts.fields import invalid
-from shared.domain.accounts.models import Message, RegisterBody, VerifyEmailBody
+from shared.domain.accounts.models import Language, Message, RegisterBody, VerifyEmailBody
 from shared.ports import Query, Where
 
 log = logging.getLogger("topicsflow.accounts")
@@ -28,7 +28,7 @@ VERIFY_PURPOSE = "verify-email"
 
 
 class _EmailInUse(Exception):
-    def __init__(self, owner: dict[str, Any] | None):
+    def __init__(self, owner: UserDoc | None):
         self.owner = owner
 
 
@@ -58,18 +58,17 @@ async def check_register(body: RegisterBody) -> Message:
     return Message(message=REGISTERED)
 
 
-async def do_create_account(user_id: str, *, username: str, email: str, password_hash: str, language: str = "en",
+async def do_create_account(user_id: str, *, username: str, email: str, password_hash: str, language: Language = "en",
                             status: store.UserStatus = "pending", email_verified: bool = False,
                             is_admin: bool = False) -> None:
     """Writes the account documents; the caller has claimed the username and the email already.
     The user document goes first: a crash before the credentials leaves a pending account the purge removes."""
     now = clock.now_iso()
-    documents = wiring.documents()
-    await documents.create(store.USERS, {
+    await user_docs.create({
         "id": user_id, "pk": user_id, "username": username, "username_lower": rules.normalize_username(username),
         "display_name": None, "bio": None, "avatar": None, "banner": None, "status": status, "is_admin": is_admin,
         "preferences": {"language": language}, "created_at": now, "updated_at": now})
-    await documents.create(store.CREDENTIALS, {
+    await credential_docs.create({
         "id": user_id, "pk": user_id, "email": email, "email_lower": rules.normalize_email(email),
         "email_verified": email_verified, "password_hash": password_hash, "password_changed_at": now,
         "totp": {"enabled": False, "secret": None, "pending_secret": None, "backup_codes": []},
@@ -94,14 +93,14 @@ async def _claim_email(email_key: str, user_id: str) -> None:
     raise _EmailInUse(owner)
 
 
-def _is_stale_registration(user: dict[str, Any]) -> bool:
+def _is_stale_registration(user: UserDoc) -> bool:
     if user.get("status") != "pending":
         return False
     created = clock.parse(user["created_at"])
     return clock.now() - created > timedelta(hours=PENDING_REGISTRATION_HOURS)
 
 
-async def _tell_address_owner(email: str, owner: dict[str, Any] | None, language: str) -> None:
+async def _tell_address_owner(email: str, owner: UserDoc | None, language: str) -> None:
     if not await limits.take(limits.MAILS_PER_ADDRESS, address_key(email)):
         return
     pending = owner is not None and owner.get("status") == "pending"
@@ -143,10 +142,9 @@ async def check_resend_verification(email: str) -> Message:
     return Message(message=RESENT)
 
 
-async def discard_registration(user: dict[str, Any]) -> None:
+async def discard_registration(user: UserDoc) -> None:
     """Removes a sign-up that was never verified (it cannot have made any content: it never logged in)."""
     user_id = user["id"]
-    documents = wiring.documents()
     credentials = await store.get_credentials(user_id)
     if credentials is not None:
         await store.release("email", credentials["email_lower"], user_id)
@@ -154,7 +152,7 @@ async def discard_registration(user: dict[str, Any]) -> None:
     await store.release("username", user["username_lower"], user_id)
     await codes.discard_code(VERIFY_PURPOSE, user_id)
     try:
-        await documents.delete(store.USERS, user_id, user_id, if_match=user.get("_etag"))
+        await user_docs.delete(user_id, user_id, if_match=user.get("_etag"))
     except (errors.NotFound, errors.PreconditionFailed):
         pass
 
@@ -173,7 +171,7 @@ async def purge_stale_registrations(limit: int = 500) -> int:
     query = Query(where=[Where("status", "=", "pending"), Where("created_at", "<", cutoff)])
     removed, continuation = 0, None
     while removed < limit:
-        page = await wiring.documents().query(store.USERS, query, limit=100, continuation=continuation)
+        page = await user_docs.query(query, limit=100, continuation=continuation)
         for user in page.items:
             await discard_registration(user)
             removed += 1

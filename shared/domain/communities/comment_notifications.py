@@ -9,7 +9,7 @@ Anonymous commenters are named by their alias only.
 
 from __future__ import annotations
 
-from shared import wiring
+from shared.domain.accounts.documents import block_docs
 from shared.domain.communities.containers import member_id
 from shared.domain.communities.content_ids import post_of_comment, topic_of_post
 from shared.domain.communities.documents import (
@@ -20,7 +20,7 @@ from shared.domain.communities.documents import (
     post_docs,
     topic_docs,
 )
-from shared.domain.communities.mentions import BLOCKS, excerpt
+from shared.domain.communities.mentions import excerpt
 from shared.domain.communities.posts import actor_of
 from shared.domain.notifications import service as notifications
 from shared.domain.notifications.documents import NotificationData
@@ -32,8 +32,7 @@ FOLLOWER_PAGE = 100
 async def _eligible(topic: TopicDoc, author_id: str, candidates: list[str]) -> list[str]:
     if not candidates:
         return []
-    docs = wiring.documents()
-    blocked = {doc["pk"] for doc in await docs.read_many(BLOCKS, [(uid, author_id) for uid in candidates])}
+    blocked = {doc["pk"] for doc in await block_docs.read_many([(uid, author_id) for uid in candidates])}
     eligible = [uid for uid in candidates if uid not in blocked]
     if topic.get("visibility") == "private" and eligible:
         members = await membership_docs.read_many([(topic["id"], member_id(uid)) for uid in eligible])

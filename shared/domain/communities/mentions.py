@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from shared import wiring
+from shared.domain.accounts.documents import block_docs, user_docs, username_docs
 from shared.domain.communities.containers import member_id
 from shared.domain.communities.documents import TopicDoc, membership_docs
 from shared.domain.notifications import service as notifications
@@ -22,7 +22,6 @@ from shared.domain.notifications.models import Actor
 
 MAX_MENTIONS = 10
 EXCERPT = 140
-USERNAMES, USERS, BLOCKS = "usernames", "users", "blocks"  # accounts' containers (docs/accounts.md)
 
 # A username (3-20 letters, digits, "_" or "-", starting and ending alphanumeric) after an "@" that is not part
 # of an email address or a longer word.
@@ -50,12 +49,11 @@ async def resolve_usernames(names: list[str]) -> dict[str, str]:
     """{user id: username} of the active accounts holding these (lower-cased) usernames."""
     if not names:
         return {}
-    docs = wiring.documents()
-    lookups = await docs.read_many(USERNAMES, [(name, name) for name in names])
+    lookups = await username_docs.read_many([(name, name) for name in names])
     wanted = {doc["user_id"]: doc["id"] for doc in lookups if doc.get("user_id")}
     if not wanted:
         return {}
-    users = await docs.read_many(USERS, [(uid, uid) for uid in wanted])
+    users = await user_docs.read_many([(uid, uid) for uid in wanted])
     # A lookup left by a rename or a crash points at someone who no longer holds the name: skip it.
     return {user["id"]: user.get("username", "") for user in users
             if user.get("username_lower", str(user.get("username", "")).lower()) == wanted[user["id"]]
@@ -63,9 +61,8 @@ async def resolve_usernames(names: list[str]) -> dict[str, str]:
 
 
 async def _allowed_recipients(topic: TopicDoc, author_id: str, candidates: list[str]) -> list[str]:
-    docs = wiring.documents()
     keys = [(uid, author_id) for uid in candidates]
-    blocked = {doc["pk"] for doc in await docs.read_many(BLOCKS, keys)}
+    blocked = {doc["pk"] for doc in await block_docs.read_many(keys)}
     recipients = [uid for uid in candidates if uid not in blocked]
     if topic.get("visibility") == "private":
         owner = topic.get("owner_id")
