@@ -7,7 +7,7 @@ the write already happened, and clients re-read on reconnect, so failing the req
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Mapping
 
 from shared import wiring
 
@@ -26,12 +26,12 @@ def post_group(post_id: str) -> str:
     return f"post_{post_id}"
 
 
-async def publish(group: str, event_type: str, data: dict[str, Any]) -> None:
+async def publish(group: str, event_type: str, data: Mapping[str, object]) -> None:
     try:
         await wiring.realtime().send_to_group(group, {"type": event_type, "data": data})
     except Exception:
         log.exception("could not publish %s to %s", event_type, group)
 
 
-async def publish_to_user(user_id: str, event_type: str, data: dict[str, Any]) -> None:
+async def publish_to_user(user_id: str, event_type: str, data: Mapping[str, object]) -> None:
     await publish(user_group(user_id), event_type, data)
