@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pydantic import BaseModel
-
 from shared.domain.accounts.documents import UserDoc, user_docs
+from shared.domain.communities.people_models import UserRef
 from shared.errors import NotFound
 
 DELETED_USERNAME = "[deleted]"
-
-
-class UserRef(BaseModel):
-    id: str
-    username: str
 
 
 async def usernames(user_ids: Iterable[str | None]) -> dict[str, str]:
