@@ -23,6 +23,7 @@ SENT_MARKER_SECONDS = 7 * 24 * 3600
 
 async def enqueue(template: str, to: str, *, lang: str = "en", params: dict[str, Any] | None = None,
                   message_id: str | None = None) -> str:
+    """Queues one mail; `params` are the template's own variables (free-form, sent as strings)."""
     if template not in mail_templates.TEMPLATES["en"]:
         raise ValueError(f"unknown mail template {template!r}")
     message_id = message_id or f"mail-{template}-{uuid.uuid4().hex}"

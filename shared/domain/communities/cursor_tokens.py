@@ -29,6 +29,8 @@ def _sign(scope: str, body: bytes) -> bytes:
     return hmac.new(_key(), scope.encode() + b"\0" + body, hashlib.sha256).digest()[:_SIG_BYTES]
 
 
+# A payload is each list's own position ({"c": continuation}, {"before", "seen"}, ...): signed JSON that the list
+# checks when it reads it back, so it stays dict[str, Any] here.
 def encode(scope: str, payload: dict[str, Any]) -> str:
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     return base64.urlsafe_b64encode(_sign(scope, body) + body).decode().rstrip("=")

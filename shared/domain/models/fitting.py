@@ -18,8 +18,8 @@ from shared.domain.models.types import ModelType
 @dataclass
 class FitOutcome:
     estimator: Any
-    metrics: dict[str, Any]
-    split: dict[str, Any]
+    metrics: dict[str, Any]  # free-form: what the task's evaluation reports
+    split: dict[str, Any]  # free-form: how the rows were split
     classes: list[Any] | None
     fit_seconds: float
 
