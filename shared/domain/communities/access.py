@@ -15,7 +15,7 @@ Cost: one point read of the topic plus, for a signed-in caller, one read_many of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, get_args, overload
+from typing import Literal, get_args
 
 from shared import clock
 from shared.domain.communities.containers import ban_id, member_id, mute_id
@@ -127,8 +127,8 @@ def standing_from(topic: TopicDoc, uid: str, edges: dict[tuple[str, str], Member
                   is_admin: bool = False) -> TopicAccess:
     """A user's standing from edges already read (keyed by (pk, id)); lists use this to stay at one read_many."""
     tid = topic["id"]
-    member = _edge(edges, (tid, member_id(uid)), "member")
-    ban, mute = _edge(edges, (tid, ban_id(uid)), "ban"), _edge(edges, (tid, mute_id(uid)), "mute")
+    member = _member(edges.get((tid, member_id(uid))))
+    ban, mute = _restriction(edges.get((tid, ban_id(uid)))), _restriction(edges.get((tid, mute_id(uid))))
     role: Role = "none"
     permissions: frozenset[Permission] = frozenset()
     if topic.get("owner_id") == uid:
@@ -143,16 +143,12 @@ def standing_from(topic: TopicDoc, uid: str, edges: dict[tuple[str, str], Member
                        mute=mute if muted else None)
 
 
-@overload
-def _edge(edges: dict[tuple[str, str], MembershipDoc], key: tuple[str, str], kind: Literal["member"]
-          ) -> MemberEdgeDoc | None: ...
-@overload
-def _edge(edges: dict[tuple[str, str], MembershipDoc], key: tuple[str, str], kind: Literal["ban", "mute"]
-          ) -> RestrictionDoc | None: ...
-def _edge(edges: dict[tuple[str, str], MembershipDoc], key: tuple[str, str], kind: str
-          ) -> MemberEdgeDoc | RestrictionDoc | None:
-    edge = edges.get(key)
-    return edge if edge is not None and edge["kind"] == kind and edge["kind"] != "request" else None
+def _member(edge: MembershipDoc | None) -> MemberEdgeDoc | None:
+    return edge if edge is not None and edge["kind"] == "member" else None
+
+
+def _restriction(edge: MembershipDoc | None) -> RestrictionDoc | None:
+    return edge if edge is not None and (edge["kind"] == "ban" or edge["kind"] == "mute") else None
 
 
 async def standing(topic: TopicDoc, uid: str, *, is_admin: bool = False) -> TopicAccess:
