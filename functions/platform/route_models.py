@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from shared.domain.platform.health import DependencyStatus
+from shared.domain.platform.models import DependencyStatus
 
 
 class HealthPublic(BaseModel):

@@ -104,28 +104,6 @@ class StoredMessage:
     def json(self) -> Any:
         return json.loads(self.body)
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-friendly view for the dev page."""
-        try:
-            body: Any = self.json()
-        except ValueError:
-            body = self.body.decode("utf-8", "replace")
-
-        def iso(value: datetime | None) -> str | None:
-            return value.isoformat() if value else None
-
-        return {
-            "queue": self.queue, "sequence_number": self.sequence_number, "message_id": self.message_id,
-            "state": self.state, "body": body, "content_type": self.content_type,
-            "application_properties": self.application_properties,
-            "enqueued_time_utc": iso(self.enqueued_time_utc),
-            "scheduled_enqueue_time_utc": iso(self.scheduled_enqueue_time_utc),
-            "delivery_count": self.delivery_count, "locked_until_utc": iso(self.locked_until_utc),
-            "dead_letter_reason": self.dead_letter_reason,
-            "dead_letter_error_description": self.dead_letter_error_description,
-            "dead_lettered_at_utc": iso(self.dead_lettered_at_utc),
-        }
-
 
 class QueueStore:
     def __init__(self, path: Path | str, *, max_delivery_count: int = 10, duplicate_window_seconds: float = 600,
@@ -260,11 +238,6 @@ class QueueStore:
                 db.execute("UPDATE messages SET lock_token = NULL, locked_until = NULL WHERE lock_token = ?",
                            (lock_token,))
 
-    def dead_letter(self, lock_token: str, *, reason: str, description: str = "") -> None:
-        with self._transaction() as db:
-            if not self._move_to_dead_letter(db, lock_token, reason, description, self.clock()):
-                raise MessageLockLost(lock_token)
-
     # ---------------------------------------------------------------------------------------------- browsing
 
     def peek(self, queue: str, *, limit: int = 100, after_sequence: int = 0) -> list[StoredMessage]:
@@ -301,10 +274,6 @@ class QueueStore:
         if chosen:
             self._notify(queue)
         return len(chosen)
-
-    def purge_dead_letters(self, queue: str) -> int:
-        with self._transaction() as db:
-            return db.execute("DELETE FROM messages WHERE queue = ? AND dead_lettered = 1", (queue,)).rowcount
 
     def overview(self) -> list[dict[str, Any]]:
         """One row per queue ever used: counts of active, scheduled, locked and dead-lettered messages."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from typing import Any
+from collections.abc import Mapping
 
 from shared import wiring
 from shared.domain.realtime.groups import guard_of, post_group, topic_group, user_group
@@ -23,7 +23,7 @@ log = logging.getLogger("topicsflow.events")
 dropped_events: Counter[str] = Counter()  # event type -> events this worker could not publish
 
 
-async def publish(group: str, event_type: str, data: dict[str, Any]) -> None:
+async def publish(group: str, event_type: str, data: Mapping[str, object]) -> None:
     guard = guard_of(group)
     try:
         await wiring.realtime().send_to_group(group, {"type": event_type, "data": data},
@@ -33,7 +33,7 @@ async def publish(group: str, event_type: str, data: dict[str, Any]) -> None:
         log.warning("could not publish %s to %s (dropped)", event_type, group, exc_info=True)
 
 
-async def publish_to_user(user_id: str, event_type: str, data: dict[str, Any]) -> None:
+async def publish_to_user(user_id: str, event_type: str, data: Mapping[str, object]) -> None:
     await publish(user_group(user_id), event_type, data)
 
 

@@ -31,7 +31,7 @@ from aiortc import (
 )
 from aiortc.sdp import candidate_from_sdp
 
-from shared.domain.voip.turn import IceServer
+from shared.domain.voip.models import IceServer
 
 OFFER, ANSWER, CANDIDATE = "offer", "answer", "candidate"
 DEFAULT_TIMEOUT = 30.0  # seconds; generous on purpose, a loaded 2-core CI box is slow to run DTLS and SCTP

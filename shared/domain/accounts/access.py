@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shared import errors, wiring
 from shared.domain.accounts import store
+from shared.domain.accounts.documents import CredentialsDoc, UserDoc
 
 if TYPE_CHECKING:
     from shared.domain.accounts.sessions import Session
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 VISIBLE_STATUSES = frozenset({"active"})
 
 
-async def access_own_account(principal: Principal) -> tuple[dict[str, Any], dict[str, Any]]:
+async def access_own_account(principal: Principal) -> tuple[UserDoc, CredentialsDoc]:
     """The caller's user and credentials documents. A session whose account is gone or disabled is refused
     (sessions are ended on ban and deletion; this covers the moment in between)."""
     user = await store.get_user(principal.user_id)
@@ -24,7 +25,7 @@ async def access_own_account(principal: Principal) -> tuple[dict[str, Any], dict
     return user, credentials
 
 
-async def access_user_profile(user_id: str) -> dict[str, Any]:
+async def access_user_profile(user_id: str) -> UserDoc:
     """A profile anyone may look at: only accounts that finished sign-up and are not banned or being deleted.
     The rest answer 404 exactly like ids that never existed."""
     user = await store.get_user(user_id)
@@ -33,7 +34,7 @@ async def access_user_profile(user_id: str) -> dict[str, Any]:
     return user
 
 
-async def access_user_by_username(username: str) -> dict[str, Any]:
+async def access_user_by_username(username: str) -> UserDoc:
     from shared.domain.accounts import rules
 
     user_id = await store.lookup("username", rules.normalize_username(username))

@@ -6,10 +6,11 @@ the app's settings) creates or promotes one. Admins may ban and unban users; a b
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shared import clock, errors, wiring
 from shared.domain.accounts import access, passwords, registration, rules, store
+from shared.domain.accounts.documents import UserDoc
 from shared.domain.accounts.models import BanBody, BanResult
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ async def do_create_admin(username: str, email: str, password: str) -> str:
     return user_id
 
 
-async def do_set_admin(identifier: str, is_admin: bool) -> dict[str, Any]:
+async def do_set_admin(identifier: str, is_admin: bool) -> UserDoc:
     """Promotes (or demotes) the account with this username, email or id; live sessions follow at once."""
     user_id = await store.find_user_id(identifier) or identifier
     user = await store.get_user(user_id)
@@ -59,7 +60,7 @@ async def do_unban_user(user_id: str) -> None:
     await store.patch_user(user_id, {"status": "active", "ban": None})
 
 
-async def _ban_target(principal: Principal, user_id: str) -> dict[str, Any]:
+async def _ban_target(principal: Principal, user_id: str) -> UserDoc:
     access.access_admin(principal)
     user = await store.get_user(user_id)
     if user is None or user.get("status") not in ("active", "banned"):

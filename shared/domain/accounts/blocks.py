@@ -1,7 +1,7 @@
 """Blocking other users. A block is a document in `blocks` (pk = blocker, id = blocked user), so blocking twice
 is the same document and needs no guard.
 
-Other areas ask `is_blocked(a, b)` / `blocked_between(a, b)` before delivering one user's messages or
+Other areas ask `is_blocked(blocker, blocked)` before delivering one user's messages or
 notifications to another.
 """
 
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from shared import clock, errors, wiring
+from shared import clock, errors
 from shared.domain import cursors
 from shared.domain.accounts import access, profiles, store, views
+from shared.domain.accounts.documents import block_docs
 from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.models import UserCard, UserCardPage
 from shared.ports import Query
@@ -24,22 +25,21 @@ async def check_block(principal: Principal, user_id: str) -> UserCard:
     if user_id == principal.user_id:
         raise invalid("path.user_id", "You cannot block yourself.", reason="self")
     target = await access.access_user_profile(user_id)
-    await wiring.documents().upsert(store.BLOCKS, {"id": user_id, "pk": principal.user_id,
-                                                   "blocker_id": principal.user_id, "blocked_id": user_id,
-                                                   "created_at": clock.now_iso()})
+    await block_docs.upsert({"id": user_id, "pk": principal.user_id, "blocker_id": principal.user_id,
+                             "blocked_id": user_id, "created_at": clock.now_iso()})
     return await views.card(target)
 
 
 async def check_unblock(principal: Principal, user_id: str) -> None:
     try:
-        await wiring.documents().delete(store.BLOCKS, principal.user_id, user_id)
+        await block_docs.delete(principal.user_id, user_id)
     except errors.NotFound:
         raise errors.NotFound("You have not blocked this user.", code="block_not_found") from None
 
 
 async def check_list_blocked(principal: Principal, *, limit: int, cursor: str | None) -> UserCardPage:
     scope = f"blocks:{principal.user_id}"
-    page = await profiles.paged_query(store.BLOCKS, Query(order_by=[("created_at", "desc")]), pk=principal.user_id,
+    page = await profiles.paged_query(block_docs, Query(order_by=[("created_at", "desc")]), pk=principal.user_id,
                                       limit=limit, cursor=cursor, scope=scope)
     users = await store.get_users([doc["id"] for doc in page.items])
     cards = [await views.card(users[doc["id"]]) for doc in page.items if doc["id"] in users]
@@ -48,12 +48,8 @@ async def check_list_blocked(principal: Principal, *, limit: int, cursor: str | 
 
 async def is_blocked(blocker_id: str, blocked_id: str) -> bool:
     try:
-        await wiring.documents().read(store.BLOCKS, blocker_id, blocked_id)
+        await block_docs.read(blocker_id, blocked_id)
         return True
     except errors.NotFound:
         return False
 
-
-async def blocked_between(a: str, b: str) -> bool:
-    """True when either of the two has blocked the other."""
-    return await is_blocked(a, b) or await is_blocked(b, a)

@@ -18,6 +18,10 @@ from shared.domain.accounts import secrets_box
 MAX_CODE_ATTEMPTS = 5
 
 
+# The `data` a code or token carries is each purpose's own small JSON object (a user id, a new address, a
+# token mode): this store keeps it as given, so it stays dict[str, Any] and each purpose reads its own keys.
+
+
 def _code_key(purpose: str, subject: str) -> str:
     return f"code:{purpose}:{subject}"
 
@@ -105,7 +109,3 @@ async def count_token_failure(purpose: str, token: str, *, max_failures: int) ->
         return True
     return False
 
-
-async def discard_token(purpose: str, token: str) -> None:
-    key = _token_key(purpose, token)
-    await wiring.kv().delete(key, _attempts_key(key))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from shared import clock
 from shared.domain.accounts import access, erasure, mail, reauth, store, two_factor
+from shared.domain.accounts.documents import CredentialsDoc, UserDoc
 from shared.domain.accounts.login import end_all_access
 from shared.domain.accounts.models import DeleteAccountBody, Deletion
 
@@ -24,10 +25,10 @@ async def check_delete_account(principal: Principal, body: DeleteAccountBody) ->
     return Deletion(status="scheduled", message="Your account is deleted; its content is being removed now.")
 
 
-async def do_schedule_deletion(user: dict, credentials: dict) -> None:
+async def do_schedule_deletion(user: UserDoc, credentials: CredentialsDoc) -> None:
     await store.patch_user(user["id"], {"status": "deleting", "deletion_requested_at": clock.now_iso()})
     await end_all_access(user["id"], reason="account deleted")
     await erasure.enqueue_erasure(user["id"])
-    await mail.enqueue("account_deleted", credentials["email"],
+    await mail.enqueue("account_deleted", store.mail_address(credentials),
                        lang=(user.get("preferences") or {}).get("language", "en"),
                        params={"username": user["username"]})

@@ -56,8 +56,9 @@ async def check_confirm_email_change(principal: Principal, body: ConfirmEmailCha
         raise errors.Conflict("This address was taken in the meantime.", code="email_taken") from None
     updated = await store.patch_credentials(principal.user_id, {"email": new_email, "email_lower": new_key,
                                                                 "email_verified": True})
-    await store.release("email", old_key, principal.user_id)
+    if old_key:
+        await store.release("email", old_key, principal.user_id)
     lang = (user.get("preferences") or {}).get("language", "en")
-    await mail.enqueue("email_changed", credentials["email"], lang=lang,
+    await mail.enqueue("email_changed", store.mail_address(credentials), lang=lang,
                        params={"username": user["username"], "new_email": new_email})
     return await views.me(user, updated)

@@ -19,12 +19,14 @@ import logging
 
 from shared import errors, wiring
 from shared.domain.accounts import codes, store
+from shared.domain.accounts.documents import block_docs
 from shared.domain.accounts.erasers import (  # noqa: F401  (the registry, re-exported)
     Eraser,
     _erasers,
     register_eraser,
     registered_erasers,
 )
+from shared.domain.purging import delete_partition
 from shared.ports import Query, Where
 
 log = logging.getLogger("topicsflow.erasure")
@@ -64,7 +66,8 @@ async def _erase_own_data(user_id: str) -> None:
     user = await store.get_user(user_id)
     credentials = await store.get_credentials(user_id)
     if credentials is not None:
-        await store.release("email", credentials["email_lower"], user_id)
+        if email_key := credentials.get("email_lower"):
+            await store.release("email", email_key, user_id)
         await _delete(store.CREDENTIALS, user_id, user_id)
     if user is not None:
         await store.release("username", user["username_lower"], user_id)
@@ -72,15 +75,9 @@ async def _erase_own_data(user_id: str) -> None:
 
 
 async def _delete_blocks(user_id: str) -> None:
-    documents = wiring.documents()
-    while True:  # blocks this user made: one partition
-        page = await documents.query(store.BLOCKS, Query(), pk=user_id, limit=100)
-        for doc in page.items:
-            await _delete(store.BLOCKS, user_id, doc["id"])
-        if not page.items:
-            break
+    await delete_partition(store.BLOCKS, user_id)  # blocks this user made: one partition
     while True:  # blocks of this user by others: across partitions
-        page = await documents.query(store.BLOCKS, Query(where=[Where("blocked_id", "=", user_id)]), limit=100)
+        page = await block_docs.query(Query(where=[Where("blocked_id", "=", user_id)]), limit=100)
         for doc in page.items:
             await _delete(store.BLOCKS, doc["pk"], doc["id"])
         if not page.items:

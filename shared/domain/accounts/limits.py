@@ -32,8 +32,6 @@ LOGIN_FAILURES_PER_DEVICE = Budget("login-fail-device", 10, 3600)
 SECOND_FACTOR_FAILURES = Budget("second-factor-fail", 10, 3600)
 REAUTH_FAILURES = Budget("reauth-fail", 10, 3600)  # password re-entered for sensitive changes
 MAILS_PER_ADDRESS = Budget("mail-to", 5, 3600)  # codes, links and notices sent to one address, silently capped
-ALL_BUDGETS = (LOGIN_FAILURES_UNTRUSTED, LOGIN_FAILURES_PER_DEVICE, SECOND_FACTOR_FAILURES, REAUTH_FAILURES,
-               MAILS_PER_ADDRESS)
 
 
 def _key(budget: Budget, subject: str) -> str:
@@ -69,10 +67,6 @@ async def spend(budget: Budget, subject: str) -> WindowDecision:
 async def take(budget: Budget, subject: str) -> bool:
     """Spends one unit if there is one; False (quietly) when the budget is spent."""
     return (await spend(budget, subject)).allowed
-
-
-async def forget(budget: Budget, subject: str) -> None:
-    await wiring.kv().delete(_key(budget, subject))
 
 
 # ---------------------------------------------------------------------------------------------------------

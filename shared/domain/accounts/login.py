@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from shared import clock, errors, wiring
 from shared.domain import cursors
@@ -26,6 +26,7 @@ from shared.domain.accounts import (
     two_factor,
     views,
 )
+from shared.domain.accounts.documents import CredentialsDoc, UserDoc
 from shared.domain.accounts.models import (
     CurrentSession,
     LoginBody,
@@ -142,7 +143,7 @@ async def check_login_second_factor(body: LoginTwoFactorBody, client: Client) ->
     return await start_session(user, credentials, client, token_mode=bool(pending.get("token_mode")))
 
 
-async def start_session(user: dict[str, Any], credentials: dict[str, Any], client: Client, *,
+async def start_session(user: UserDoc, credentials: CredentialsDoc, client: Client, *,
                         token_mode: bool) -> LoginOutcome:
     """A brand-new session (ASVS v5 7.2.4: a new token at every login)."""
     token, session = await wiring.sessions().create(user_id=user["id"], username=user["username"],

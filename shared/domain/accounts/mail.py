@@ -23,6 +23,7 @@ SENT_MARKER_SECONDS = 7 * 24 * 3600
 
 async def enqueue(template: str, to: str, *, lang: str = "en", params: dict[str, Any] | None = None,
                   message_id: str | None = None) -> str:
+    """Queues one mail; `params` are the template's own variables (free-form, sent as strings)."""
     if template not in mail_templates.TEMPLATES["en"]:
         raise ValueError(f"unknown mail template {template!r}")
     message_id = message_id or f"mail-{template}-{uuid.uuid4().hex}"
@@ -33,7 +34,10 @@ async def enqueue(template: str, to: str, *, lang: str = "en", params: dict[str,
 
 
 async def deliver(body: dict[str, Any], message_id: str) -> bool:
-    """Renders and sends one queued mail; False when this message id was sent before."""
+    """Renders and sends one queued mail; False when this message id was sent before.
+
+    `body` is the message as read from the queue (what `enqueue` wrote, or anything else): checked here, not
+    trusted, hence untyped; `params` are a template's own variables."""
     kv = wiring.kv()
     marker = f"mail-sent:{message_id}"
     if await kv.get(marker) is not None:

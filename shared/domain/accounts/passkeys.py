@@ -37,6 +37,7 @@ from shared.domain.accounts import (
     two_factor,
     webauthn_ceremony,
 )
+from shared.domain.accounts.documents import CloneWarningDoc, PasskeyDoc, PasskeyFields, UserDoc
 from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.login import (
     PENDING_LOGIN_MAX_FAILURES,
@@ -79,7 +80,7 @@ def _ceremony_gone() -> errors.Unauthorized:
                                code="passkey_challenge_invalid")
 
 
-def _language(user: dict[str, Any]) -> str:
+def _language(user: UserDoc) -> str:
     return (user.get("preferences") or {}).get("language", "en")
 
 
@@ -88,7 +89,7 @@ def user_handle(user_id: str) -> bytes:
     return bytes.fromhex(user_id)
 
 
-def info(doc: dict[str, Any]) -> PasskeyInfo:
+def info(doc: PasskeyDoc) -> PasskeyInfo:
     warning = doc.get("clone_warning")
     return PasskeyInfo(id=doc["id"], credential_id=doc["credential_id"], name=doc.get("name") or DEFAULT_NAME,
                        created_at=doc["created_at"], last_used_at=doc.get("last_used_at"),
@@ -162,20 +163,20 @@ async def check_register_verify(principal: Principal | None, body: PasskeyRegist
         codes_shown, outcome = await passwordless.finish_enrolment(body.enrolment_token or "", user, credentials,
                                                                    client, token_mode=body.token)
         return PasskeyRegistered(passkey=info(doc), backup_codes=codes_shown, login=outcome.result), outcome
-    await mail.enqueue("passkey_added", credentials["email"], lang=_language(user),
+    await mail.enqueue("passkey_added", store.mail_address(credentials), lang=_language(user),
                        params={"username": user["username"], "name": doc["name"]})
     return PasskeyRegistered(passkey=info(doc)), None
 
 
 async def _store_passkey(user_id: str, registered: webauthn_ceremony.Registered, *, name: str | None,
-                         transports: list[str]) -> dict[str, Any]:
+                         transports: list[str]) -> PasskeyDoc:
     key = passkey_store.credential_key(registered.credential_id)
     try:
         await passkey_store.claim_credential(key, user_id)
     except errors.Conflict:
         raise errors.Conflict("This passkey is registered already.", code="passkey_exists") from None
     now = clock.now_iso()
-    doc = {"id": key, "pk": user_id, "user_id": user_id,
+    doc: PasskeyDoc = {"id": key, "pk": user_id, "user_id": user_id,
            "credential_id": webauthn_ceremony.b64url(registered.credential_id),
            "public_key": webauthn_ceremony.b64url(registered.public_key), "sign_count": registered.sign_count,
            "aaguid": registered.aaguid, "backup_eligible": registered.backup_eligible,
@@ -221,11 +222,11 @@ async def check_delete_passkey(principal: Principal, passkey_id: str) -> None:
         await passkey_store.delete_passkey(principal.user_id, passkey_id)
     finally:
         await wiring.kv().delete(lock)
-    await mail.enqueue("passkey_removed", credentials["email"], lang=_language(user),
+    await mail.enqueue("passkey_removed", store.mail_address(credentials), lang=_language(user),
                        params={"username": user["username"], "name": passkey.get("name") or DEFAULT_NAME})
 
 
-async def _own_passkey(user_id: str, passkey_id: str) -> dict[str, Any]:
+async def _own_passkey(user_id: str, passkey_id: str) -> PasskeyDoc:
     """The caller's passkey; anyone else's answers 404 like one that does not exist."""
     doc = await passkey_store.get_passkey(user_id, passkey_id)
     if doc is None:
@@ -340,7 +341,8 @@ async def verify_assertion(credential: AuthenticationCredential, *, challenge: b
     stored = int(passkey.get("sign_count") or 0)
     if (stored > 0 or asserted.sign_count > 0) and asserted.sign_count <= stored:
         await _report_clone(passkey, presented=asserted.sign_count)
-    changes = {"sign_count": asserted.sign_count, "backed_up": asserted.backed_up, "last_used_at": clock.now_iso()}
+    changes: PasskeyFields = {"sign_count": asserted.sign_count, "backed_up": asserted.backed_up,
+                              "last_used_at": clock.now_iso()}
     try:
         # The condition makes the counter check and the update one step: of two assertions racing with the same
         # counter, one moves it and the other is the clone it looks like.
@@ -360,11 +362,11 @@ def _suspended() -> errors.Unauthorized:
                                "check your passkeys.", code="passkey_suspended")
 
 
-async def _report_clone(passkey: dict[str, Any], *, presented: int) -> None:
+async def _report_clone(passkey: PasskeyDoc, *, presented: int) -> None:
     """Suspends the passkey, records why, and tells the owner and the operators. Always raises."""
     user_id, key = passkey["user_id"], passkey["id"]
-    warning = {"at": clock.now_iso(), "stored_sign_count": int(passkey.get("sign_count") or 0),
-               "presented_sign_count": presented}
+    warning: CloneWarningDoc = {"at": clock.now_iso(), "stored_sign_count": int(passkey.get("sign_count") or 0),
+                                "presented_sign_count": presented}
     try:
         await passkey_store.patch_passkey(user_id, key, {"status": "suspended", "clone_warning": warning},
                                           condition=[Where("status", "=", "active")])
@@ -376,6 +378,6 @@ async def _report_clone(passkey: dict[str, Any], *, presented: int) -> None:
     user = await store.get_user(user_id)
     credentials = await store.get_credentials(user_id)
     if user is not None and credentials is not None:
-        await mail.enqueue("passkey_clone_suspected", credentials["email"], lang=_language(user),
+        await mail.enqueue("passkey_clone_suspected", store.mail_address(credentials), lang=_language(user),
                            params={"username": user["username"], "name": passkey.get("name") or DEFAULT_NAME})
     raise _suspended()

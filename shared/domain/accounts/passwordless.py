@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 import time
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shared import clock, errors
 from shared.domain.accounts import (
@@ -40,6 +40,7 @@ from shared.domain.accounts import (
     totp,
     two_factor,
 )
+from shared.domain.accounts.documents import CredentialsDoc, TotpDoc, UserDoc
 from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.login import (
     INVALID_CREDENTIALS,
@@ -73,11 +74,11 @@ _checks_lock = threading.Lock()
 _totp_checks = 0
 
 
-def _language(user: dict[str, Any] | None) -> str:
-    return ((user or {}).get("preferences") or {}).get("language", "en")
+def _language(user: UserDoc | None) -> str:
+    return (user.get("preferences") or {}).get("language", "en") if user is not None else "en"
 
 
-def is_passwordless(credentials: dict[str, Any]) -> bool:
+def is_passwordless(credentials: CredentialsDoc) -> bool:
     return not recent_sign_in.has_password(credentials)
 
 
@@ -101,7 +102,7 @@ def _enrolment_invalid() -> errors.ValidationFailed:
                    "(/auth/resend-verification).", code="invalid_token")
 
 
-async def enrolment_account(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+async def enrolment_account(token: str) -> tuple[UserDoc, CredentialsDoc]:
     """The sign-up the token was issued to, while it is still a verified, pending, passwordless one; the token
     cannot reach any other account, nor this one once it is active."""
     data = await codes.peek_token(ENROLMENT_PURPOSE, token)
@@ -114,7 +115,7 @@ async def enrolment_account(token: str) -> tuple[dict[str, Any], dict[str, Any]]
     return user, credentials
 
 
-async def finish_enrolment(token: str, user: dict[str, Any], credentials: dict[str, Any], client: Client, *,
+async def finish_enrolment(token: str, user: UserDoc, credentials: CredentialsDoc, client: Client, *,
                            token_mode: bool, totp_secret: str | None = None) -> tuple[list[str], LoginOutcome]:
     """Uses the enrolment token up (of two racing enrolments one wins), gives the account its backup codes and
     makes it active, then signs it in. totp_secret: the encrypted secret when the factor is the authenticator app.
@@ -125,13 +126,13 @@ async def finish_enrolment(token: str, user: dict[str, Any], credentials: dict[s
         raise _enrolment_invalid()
     user_id = user["id"]
     backup_codes = totp.new_backup_codes()
-    state = {"enabled": totp_secret is not None, "secret": totp_secret, "pending_secret": None,
-             "backup_codes": [totp.backup_code_hash(user_id, c) for c in backup_codes]}
+    state: TotpDoc = {"enabled": totp_secret is not None, "secret": totp_secret, "pending_secret": None,
+                      "backup_codes": [totp.backup_code_hash(user_id, c) for c in backup_codes]}
     if totp_secret is not None:
         state["enabled_at"] = clock.now_iso()
     credentials = await store.patch_credentials(user_id, {"totp": state})
     user = await store.patch_user(user_id, {"status": "active"})
-    await mail.enqueue("passwordless_welcome", credentials["email"], lang=_language(user),
+    await mail.enqueue("passwordless_welcome", store.mail_address(credentials), lang=_language(user),
                        params={"username": user["username"]})
     return backup_codes, await start_session(user, credentials, client, token_mode=token_mode)
 
@@ -139,8 +140,8 @@ async def finish_enrolment(token: str, user: dict[str, Any], credentials: dict[s
 async def check_enrol_totp_setup(body: EnrolmentTokenBody) -> TwoFactorSetup:
     user, credentials = await enrolment_account(body.enrolment_token)
     secret = totp.new_secret()
-    state = {**(credentials.get("totp") or {}),
-             "pending_secret": secrets_box.encrypt(secret, bound_to=user["id"]), "pending_since": clock.now_iso()}
+    state: TotpDoc = {**credentials["totp"], "pending_secret": secrets_box.encrypt(secret, bound_to=user["id"]),
+                      "pending_since": clock.now_iso()}
     await store.patch_credentials(user["id"], {"totp": state})
     return TwoFactorSetup(secret=secret, otpauth_uri=totp.provisioning_uri(secret, user["username"]))
 
@@ -192,11 +193,10 @@ async def check_login_passwordless(body: LoginPasswordlessBody, client: Client) 
     await limits.ensure_available(budget, subject)
 
     credentials = await store.get_credentials(user_id) if user_id else None
-    state = (credentials or {}).get("totp") or {}
-    usable = credentials is not None and is_passwordless(credentials) and bool(state.get("enabled")) \
-        and bool(state.get("secret"))
-    if usable and user_id is not None:
-        verified = await _check_code(user_id, state["secret"], user_id, body.code)
+    sealed = credentials["totp"].get("secret") if credentials is not None else None
+    usable = credentials is not None and is_passwordless(credentials) and credentials["totp"].get("enabled")
+    if usable and sealed and user_id is not None:
+        verified = await _check_code(user_id, sealed, user_id, body.code)
     else:
         verified = await _check_code(None, _dummy_sealed_secret(), "no-account", body.code)
     if not verified or user_id is None or credentials is None:
@@ -224,11 +224,11 @@ async def check_initiate_recovery(email: str) -> Message:
     if user_id is None or user is None or credentials is None or user.get("status") not in ("active", "banned"):
         await mail.enqueue("passwordless_recovery_unknown", email)
     elif not is_passwordless(credentials):
-        await mail.enqueue("passwordless_recovery_has_password", credentials["email"], lang=_language(user),
+        await mail.enqueue("passwordless_recovery_has_password", store.mail_address(credentials), lang=_language(user),
                            params={"username": user["username"]})
     else:
         code = await codes.issue_code(RECOVERY_PURPOSE, user_id, ttl_seconds=RECOVERY_CODE_MINUTES * 60)
-        await mail.enqueue("passwordless_recovery_code", credentials["email"], lang=_language(user),
+        await mail.enqueue("passwordless_recovery_code", store.mail_address(credentials), lang=_language(user),
                            params={"username": user["username"], "code": code, "minutes": RECOVERY_CODE_MINUTES})
     return Message(message=RECOVERY_ANSWER)
 
@@ -252,7 +252,7 @@ async def check_complete_recovery(body: RecoverPasswordlessBody, client: Client)
         raise errors.Forbidden("This account is banned.", code="account_banned",
                                details={"reason": (user.get("ban") or {}).get("reason")})
     await end_all_access(user_id, reason="account recovered")
-    await mail.enqueue("passwordless_recovered", credentials["email"], lang=_language(user),
+    await mail.enqueue("passwordless_recovered", store.mail_address(credentials), lang=_language(user),
                        params={"username": user["username"]})
     return await start_session(user, credentials, client, token_mode=body.token)
 
@@ -267,11 +267,12 @@ async def check_set_password(principal: Principal, body: SetPasswordBody) -> Mes
         raise errors.Conflict("This account has a password; change it with /auth/change-password.",
                               code="password_already_set")
     await recent_sign_in.require_recent_sign_in(principal, credentials, code=body.code)
-    problem = passwords.password_problem(body.new_password, user_inputs=[user["username"], credentials["email"]])
+    problem = passwords.password_problem(body.new_password,
+                                         user_inputs=[user["username"], store.mail_address(credentials)])
     if problem:
         raise invalid("body.new_password", problem, reason="weak_password")
     await store.patch_credentials(principal.user_id, {"password_hash": await passwords.hash_password(body.new_password),
                                                       "password_changed_at": clock.now_iso()})
-    await mail.enqueue("password_added", credentials["email"], lang=_language(user),
+    await mail.enqueue("password_added", store.mail_address(credentials), lang=_language(user),
                        params={"username": user["username"]})
     return Message(message="Your account has a password now: log in with it (and your authenticator app, if any).")

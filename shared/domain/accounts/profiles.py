@@ -9,11 +9,12 @@ the size limit; anything else is deleted.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from shared import clock, errors, wiring
 from shared.domain import cursors
 from shared.domain.accounts import access, rules, store, views
+from shared.domain.accounts.documents import UserDoc, UserFields, user_docs
 from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.models import (
     ImageConfirmBody,
@@ -26,10 +27,13 @@ from shared.domain.accounts.models import (
     UserCard,
     UserCardPage,
 )
+from shared.domain.stored import Container, DocPage
 from shared.ports import Patch, Query, Where
 
 if TYPE_CHECKING:
     from shared.domain.identity import Principal
+
+D = TypeVar("D")
 
 IMAGE_LIMITS = {"avatar": 2 * 1024 * 1024, "banner": 5 * 1024 * 1024}
 UPLOAD_URL_SECONDS = 10 * 60
@@ -58,13 +62,15 @@ async def check_get_me(principal: Principal) -> Me:
 
 async def check_update_profile(principal: Principal, body: ProfileUpdate) -> Me:
     user, credentials = await access.access_own_account(principal)
-    changes = body.model_dump(exclude_unset=True)
-    if "username" in changes and changes["username"] is None:
+    sent = body.model_fields_set
+    if "username" in sent and body.username is None:
         raise invalid("body.username", "A username cannot be removed.", reason="required")
-    username = changes.pop("username", None)
-    for name in ("display_name", "bio"):
-        if name in changes and changes[name] == "":
-            changes[name] = None
+    username = body.username
+    changes: UserFields = {}
+    if "display_name" in sent:  # an empty text removes it
+        changes["display_name"] = body.display_name or None
+    if "bio" in sent:
+        changes["bio"] = body.bio or None
     if username is not None and username != user["username"]:
         user = await _rename(principal, user, username, changes)
     elif changes:
@@ -72,14 +78,14 @@ async def check_update_profile(principal: Principal, body: ProfileUpdate) -> Me:
     return await views.me(user, credentials)
 
 
-async def _rename(principal: Principal, user: dict[str, Any], username: str, other: dict[str, Any]) -> dict[str, Any]:
+async def _rename(principal: Principal, user: UserDoc, username: str, other: UserFields) -> UserDoc:
     """Claims the new name, switches the profile to it (ETag-guarded), then frees the old one."""
     new_key, old_key = rules.normalize_username(username), user["username_lower"]
     if new_key != old_key:
         await store.claim("username", new_key, principal.user_id)
     try:
         updated = await store.patch_user(principal.user_id, {**other, "username": username, "username_lower": new_key},
-                                         if_match=user["_etag"])
+                                         if_match=user.get("_etag"))
     except errors.PreconditionFailed:
         if new_key != old_key:
             await store.release("username", new_key, principal.user_id)
@@ -130,7 +136,7 @@ async def check_image_confirm(principal: Principal, kind: str, body: ImageConfir
         raise invalid("body.upload_id", "The file is not a PNG, JPEG, GIF or WebP image.",
                       code="unsupported_image", reason="unsupported_type")
     previous = user.get(kind)
-    updated = await store.patch_user(principal.user_id, {kind: name})
+    updated = await store.patch_user(principal.user_id, _image_change(kind, name))
     if previous and previous != name:
         await _delete_image(previous)
     return await views.me(updated, credentials)
@@ -140,8 +146,12 @@ async def check_image_delete(principal: Principal, kind: str) -> None:
     user, _ = await access.access_own_account(principal)
     previous = user.get(kind)
     if previous:
-        await store.patch_user(principal.user_id, {kind: None})
+        await store.patch_user(principal.user_id, _image_change(kind, None))
         await _delete_image(previous)
+
+
+def _image_change(kind: str, name: str | None) -> UserFields:
+    return {"avatar": name} if kind == "avatar" else {"banner": name}
 
 
 async def _delete_image(name: str) -> None:
@@ -172,7 +182,7 @@ async def check_update_preferences(principal: Principal, body: PreferencesUpdate
     if not changes:
         return Preferences(**(user.get("preferences") or {}))
     ops = [Patch("set", f"/preferences/{name}", value) for name, value in changes.items()]
-    updated = await wiring.documents().patch(store.USERS, principal.user_id, principal.user_id, ops)
+    updated = await user_docs.patch(principal.user_id, principal.user_id, ops)
     return Preferences(**(updated.get("preferences") or {}))
 
 
@@ -193,13 +203,13 @@ async def check_search(q: str, *, limit: int, cursor: str | None) -> UserCardPag
                          Where("status", "=", "active")],
                   order_by=[("username_lower", "asc")])
     scope = cursors.scope("users.search", rules.normalize_username(q))
-    page = await paged_query(store.USERS, query, limit=limit, cursor=cursor, scope=scope)
+    page = await paged_query(user_docs, query, limit=limit, cursor=cursor, scope=scope)
     return UserCardPage(items=[await views.card(u) for u in page.items],
                         next_cursor=cursors.next_cursor(scope, page.continuation))
 
 
-async def paged_query(container: str, query: Query, *, limit: int, cursor: str | None, scope: str,
-                      pk: str | None = None):
+async def paged_query(container: Container[D], query: Query, *, limit: int, cursor: str | None, scope: str,
+                      pk: str | None = None) -> DocPage[D]:
     """One page of a query; `cursor` must be one this listing (`scope`) handed out, else 400 invalid_cursor."""
     continuation = cursors.continuation(scope, cursor)
-    return await wiring.documents().query(container, query, pk=pk, limit=limit, continuation=continuation)
+    return await container.query(query, pk=pk, limit=limit, continuation=continuation)

@@ -3,13 +3,12 @@ so that a stolen session cannot be used to guess the password."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from shared.domain.accounts import limits, passwords
+from shared.domain.accounts.documents import CredentialsDoc
 from shared.domain.accounts.fields import invalid
 
 
-async def require_password(user_id: str, credentials: dict[str, Any], password: str,
+async def require_password(user_id: str, credentials: CredentialsDoc, password: str,
                            field: str = "body.password") -> None:
     await limits.ensure_available(limits.REAUTH_FAILURES, user_id)
     if not await passwords.verify_password(credentials.get("password_hash"), password):

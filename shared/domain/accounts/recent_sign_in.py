@@ -8,23 +8,24 @@ within the per-account budgets of reauth.py and two_factor.py, so a stolen sessi
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shared import errors
 from shared.domain.accounts import access, reauth, two_factor
 from shared.domain.accounts.fields import invalid
 
 if TYPE_CHECKING:
+    from shared.domain.accounts.documents import CredentialsDoc
     from shared.domain.identity import Principal
 
 RECENT_SIGN_IN_SECONDS = 10 * 60
 
 
-def has_password(credentials: dict[str, Any]) -> bool:
+def has_password(credentials: CredentialsDoc) -> bool:
     return bool(credentials.get("password_hash"))
 
 
-async def require_recent_sign_in(principal: Principal, credentials: dict[str, Any], *, password: str | None = None,
+async def require_recent_sign_in(principal: Principal, credentials: CredentialsDoc, *, password: str | None = None,
                                  code: str | None = None) -> None:
     if password is not None:
         await reauth.require_password(principal.user_id, credentials, password)

@@ -8,11 +8,12 @@ A change ends every other session; a reset ends them all.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from shared import clock, wiring
 from shared.domain.accounts import access, codes, limits, mail, passwords, reauth, registration, rules, store
+from shared.domain.accounts.documents import CredentialFields, UserDoc
 from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.login import end_all_access
 from shared.domain.accounts.models import ChangePasswordBody, Message, ResetPasswordBody
@@ -27,27 +28,31 @@ RESET_PURPOSE = "password-reset"
 FORGOT_ANSWER = "If an account uses this address, a reset link is on its way. Check your inbox."
 
 
-def _language(user: dict[str, Any] | None) -> str:
+def _language(user: UserDoc | None) -> str:
     return ((user or {}).get("preferences") or {}).get("language", "en")
 
 
-async def _set_password(user_id: str, password: str, **extra: Any) -> None:
-    await store.patch_credentials(user_id, {"password_hash": await passwords.hash_password(password),
-                                            "password_changed_at": clock.now_iso(), **extra})
+async def _set_password(user_id: str, password: str, *, email_verified: bool | None = None) -> None:
+    changes: CredentialFields = {"password_hash": await passwords.hash_password(password),
+                                 "password_changed_at": clock.now_iso()}
+    if email_verified is not None:  # a reset link reached the inbox: the address works
+        changes["email_verified"] = email_verified
+    await store.patch_credentials(user_id, changes)
 
 
 async def check_change_password(principal: Principal, body: ChangePasswordBody) -> Message:
     user, credentials = await access.access_own_account(principal)
     await reauth.require_password(principal.user_id, credentials, body.current_password,
                                   field="body.current_password")
-    problem = passwords.password_problem(body.new_password, user_inputs=[user["username"], credentials["email"]])
+    problem = passwords.password_problem(body.new_password,
+                                         user_inputs=[user["username"], store.mail_address(credentials)])
     if problem:
         raise invalid("body.new_password", problem, reason="weak_password")
     await _set_password(principal.user_id, body.new_password)
     ended = await wiring.sessions().end_all_for_user(principal.user_id, keep_token_hash=principal.token_hash)
     # Every connection closes, this device's too: its client negotiates again with the session that stays.
     await close_user_connections(principal.user_id, reason="password changed")
-    await mail.enqueue("password_changed", credentials["email"], lang=_language(user),
+    await mail.enqueue("password_changed", store.mail_address(credentials), lang=_language(user),
                        params={"username": user["username"]})
     return Message(message=f"Password changed; {ended} other session(s) were signed out.")
 
@@ -64,13 +69,13 @@ async def check_forgot_password(email: str) -> Message:
     if not credentials.get("password_hash"):
         # The mailbox alone must not give a passwordless account a password: that would be a way in weaker than
         # its passkey or authenticator app. Its recovery takes a backup code as well (passwordless.py).
-        await mail.enqueue("password_reset_passwordless", credentials["email"], lang=_language(user),
+        await mail.enqueue("password_reset_passwordless", store.mail_address(credentials), lang=_language(user),
                            params={"username": user["username"]})
         return Message(message=FORGOT_ANSWER)
     token = await codes.issue_token(RESET_PURPOSE, {"user_id": user_id}, ttl_seconds=RESET_TOKEN_MINUTES * 60,
                                     one_per=user_id)
     link = f"{get_settings().public_base_url.rstrip('/')}/reset-password?token={quote(token)}"
-    await mail.enqueue("password_reset", credentials["email"], lang=_language(user),
+    await mail.enqueue("password_reset", store.mail_address(credentials), lang=_language(user),
                        params={"username": user["username"], "token": token, "link": link,
                                "minutes": RESET_TOKEN_MINUTES})
     return Message(message=FORGOT_ANSWER)
@@ -86,7 +91,8 @@ async def check_reset_password(body: ResetPasswordBody) -> Message:
         raise invalid("body.token", "This reset link is invalid or has expired; ask for a new one.",
                       code="invalid_token")
     # Check the new password before using the token up, so a refused password does not cost the link.
-    problem = passwords.password_problem(body.new_password, user_inputs=[user["username"], credentials["email"]])
+    problem = passwords.password_problem(body.new_password,
+                                         user_inputs=[user["username"], store.mail_address(credentials)])
     if problem:
         raise invalid("body.new_password", problem, reason="weak_password")
     if await codes.consume_token(RESET_PURPOSE, body.token) is None:
@@ -97,7 +103,7 @@ async def check_reset_password(body: ResetPasswordBody) -> Message:
     if user.get("status") == "pending":
         await store.patch_user(user_id, {"status": "active"})
     await end_all_access(user_id, reason="password reset")
-    await mail.enqueue("password_changed", credentials["email"], lang=_language(user),
+    await mail.enqueue("password_changed", store.mail_address(credentials), lang=_language(user),
                        params={"username": user["username"]})
     return Message(message="Your password was reset. Log in with the new one.")
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from shared import clock, errors, wiring
 from shared.domain.accounts import codes, limits, mail, passkey_store, passwords, rules, secrets_box, store
+from shared.domain.accounts.documents import UserDoc, credential_docs, user_docs
 from shared.domain.accounts.fields import invalid
-from shared.domain.accounts.models import EmailVerified, Message, RegisterBody, VerifyEmailBody
+from shared.domain.accounts.models import EmailVerified, Language, Message, RegisterBody, VerifyEmailBody
 from shared.ports import Query, Where
 
 log = logging.getLogger("topicsflow.accounts")
@@ -33,7 +33,7 @@ VERIFY_PURPOSE = "verify-email"
 
 
 class _EmailInUse(Exception):
-    def __init__(self, owner: dict[str, Any] | None):
+    def __init__(self, owner: UserDoc | None):
         self.owner = owner
 
 
@@ -52,7 +52,7 @@ async def check_register(body: RegisterBody) -> Message:
                             password_hash=password_hash)
 
 
-async def do_sign_up(*, username: str, email: str, language: str, password_hash: str | None) -> Message:
+async def do_sign_up(*, username: str, email: str, language: Language, password_hash: str | None) -> Message:
     """Claims the username and the address and creates a pending account, or (the address is taken) tells its
     owner by mail; the answer is the same. password_hash=None makes a passwordless account (passwordless.py)."""
     user_id = store.new_user_id()
@@ -72,18 +72,18 @@ async def do_sign_up(*, username: str, email: str, language: str, password_hash:
 
 
 async def do_create_account(user_id: str, *, username: str, email: str | None, password_hash: str | None,
-                            language: str = "en", status: store.UserStatus = "pending", email_verified: bool = False,
+                            language: Language = "en", status: store.UserStatus = "pending",
+                            email_verified: bool = False,
                             is_admin: bool = False) -> None:
     """Writes the account documents; the caller has claimed the username and the email already (`email=None`:
     a sign-up whose address was taken, which can never be verified). The user document goes first: a crash
     before the credentials leaves a pending account the purge removes."""
     now = clock.now_iso()
-    documents = wiring.documents()
-    await documents.create(store.USERS, {
+    await user_docs.create({
         "id": user_id, "pk": user_id, "username": username, "username_lower": rules.normalize_username(username),
         "display_name": None, "bio": None, "avatar": None, "banner": None, "status": status, "is_admin": is_admin,
         "preferences": {"language": language}, "created_at": now, "updated_at": now})
-    await documents.create(store.CREDENTIALS, {
+    await credential_docs.create({
         "id": user_id, "pk": user_id, "email": email, "email_lower": rules.normalize_email(email) if email else None,
         "email_verified": email_verified, "password_hash": password_hash, "password_changed_at": now,
         "totp": {"enabled": False, "secret": None, "pending_secret": None, "backup_codes": []},
@@ -108,14 +108,14 @@ async def _claim_email(email_key: str, user_id: str) -> None:
     raise _EmailInUse(owner)
 
 
-def _is_stale_registration(user: dict[str, Any]) -> bool:
+def _is_stale_registration(user: UserDoc) -> bool:
     if user.get("status") != "pending":
         return False
     created = clock.parse(user["created_at"])
     return clock.now() - created > timedelta(hours=PENDING_REGISTRATION_HOURS)
 
 
-async def _tell_address_owner(email: str, owner: dict[str, Any] | None, language: str) -> None:
+async def _tell_address_owner(email: str, owner: UserDoc | None, language: str) -> None:
     if not await limits.take(limits.MAILS_PER_ADDRESS, address_key(email)):
         return
     pending = owner is not None and owner.get("status") == "pending"
@@ -158,25 +158,24 @@ async def check_resend_verification(email: str) -> Message:
         credentials = await store.get_credentials(user_id)
         # A passwordless sign-up that verified but never enrolled gets a code too: it leads to a new enrolment.
         if credentials is not None and (not credentials.get("email_verified") or not credentials.get("password_hash")):
-            await send_verification_code(user_id, credentials["email"], username=user["username"],
+            await send_verification_code(user_id, store.mail_address(credentials), username=user["username"],
                                          language=(user.get("preferences") or {}).get("language", "en"))
     return Message(message=RESENT)
 
 
-async def discard_registration(user: dict[str, Any]) -> None:
+async def discard_registration(user: UserDoc) -> None:
     """Removes a sign-up that was never verified (it cannot have made any content: it never logged in)."""
     user_id = user["id"]
-    documents = wiring.documents()
     credentials = await store.get_credentials(user_id)
     if credentials is not None:
-        if credentials.get("email_lower"):
-            await store.release("email", credentials["email_lower"], user_id)
+        if email_key := credentials.get("email_lower"):
+            await store.release("email", email_key, user_id)
         await _delete_quietly(store.CREDENTIALS, user_id)
     await store.release("username", user["username_lower"], user_id)
     await codes.discard_code(VERIFY_PURPOSE, user_id)
     await passkey_store.erase_user_passkeys(user_id)  # a passwordless sign-up may have got one in before a crash
     try:
-        await documents.delete(store.USERS, user_id, user_id, if_match=user.get("_etag"))
+        await user_docs.delete(user_id, user_id, if_match=user.get("_etag"))
     except (errors.NotFound, errors.PreconditionFailed):
         pass
 
@@ -195,7 +194,7 @@ async def purge_stale_registrations(limit: int = 500) -> int:
     query = Query(where=[Where("status", "=", "pending"), Where("created_at", "<", cutoff)])
     removed, continuation = 0, None
     while removed < limit:
-        page = await wiring.documents().query(store.USERS, query, limit=100, continuation=continuation)
+        page = await user_docs.query(query, limit=100, continuation=continuation)
         for user in page.items:
             await discard_registration(user)
             removed += 1

@@ -15,49 +15,64 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, Literal
+from typing import Literal
 
-from shared import clock, errors, wiring
+from shared import clock, errors
+from shared.domain.accounts.documents import (  # noqa: F401  (the container names, re-exported)
+    BLOCKS,
+    CREDENTIALS,
+    EMAILS,
+    USERNAMES,
+    USERS,
+    CredentialFields,
+    CredentialsDoc,
+    LookupDoc,
+    UserDoc,
+    UserFields,
+    UserStatus,
+    credential_docs,
+    email_docs,
+    user_docs,
+    username_docs,
+)
+from shared.domain.stored import Container
 
-USERS = "users"
-CREDENTIALS = "credentials"
-USERNAMES = "usernames"
-EMAILS = "emails"
-BLOCKS = "blocks"
 STALE_LOOKUP_SECONDS = 300
 
 LookupKind = Literal["username", "email"]
-UserStatus = Literal["pending", "active", "banned", "deleting"]
 
 
 def new_user_id() -> str:
     return uuid.uuid4().hex
 
 
-async def get_user(user_id: str) -> dict[str, Any] | None:
-    try:
-        return await wiring.documents().read(USERS, user_id, user_id)
-    except errors.NotFound:
-        return None
+async def get_user(user_id: str) -> UserDoc | None:
+    return await user_docs.find(user_id, user_id)
 
 
-async def get_users(user_ids: list[str]) -> dict[str, dict[str, Any]]:
+async def get_users(user_ids: list[str]) -> dict[str, UserDoc]:
     unique = list(dict.fromkeys(user_ids))
     if not unique:
         return {}
-    docs = await wiring.documents().read_many(USERS, [(uid, uid) for uid in unique])
+    docs = await user_docs.read_many([(uid, uid) for uid in unique])
     return {doc["id"]: doc for doc in docs}
 
 
-async def get_credentials(user_id: str) -> dict[str, Any] | None:
-    try:
-        return await wiring.documents().read(CREDENTIALS, user_id, user_id)
-    except errors.NotFound:
-        return None
+async def get_credentials(user_id: str) -> CredentialsDoc | None:
+    return await credential_docs.find(user_id, user_id)
 
 
-def _lookup_container(kind: LookupKind) -> str:
-    return USERNAMES if kind == "username" else EMAILS
+def mail_address(credentials: CredentialsDoc) -> str:
+    """The account's address. Only a sign-up whose address was taken has none, and nothing that mails an account
+    can reach it (it is never verified, and no lookup leads to it), so none answers like a missing account."""
+    email = credentials["email"]
+    if email is None:
+        raise errors.NotFound("User not found.", code="user_not_found")
+    return email
+
+
+def _lookup_container(kind: LookupKind) -> Container[LookupDoc]:
+    return username_docs if kind == "username" else email_docs
 
 
 def _usable_key(key: str) -> bool:
@@ -69,9 +84,8 @@ async def lookup(kind: LookupKind, key: str) -> str | None:
     """The user id holding this normalized username or email, if any."""
     if not _usable_key(key):
         return None
-    container = _lookup_container(kind)
     try:
-        doc = await wiring.documents().read(container, key, key)
+        doc = await _lookup_container(kind).read(key, key)
     except errors.NotFound:
         return None
     return doc["user_id"]
@@ -87,18 +101,17 @@ async def _still_owns(kind: LookupKind, key: str, user_id: str) -> bool:
 
 async def claim(kind: LookupKind, key: str, user_id: str) -> None:
     """Makes `key` this user's; Conflict when someone else holds it."""
-    documents = wiring.documents()
     container = _lookup_container(kind)
-    doc = {"id": key, "pk": key, "user_id": user_id, "created_at": clock.now_iso()}
+    doc: LookupDoc = {"id": key, "pk": key, "user_id": user_id, "created_at": clock.now_iso()}
     try:
-        await documents.create(container, doc)
+        await container.create(doc)
         return
     except errors.Conflict:
         pass
     try:
-        existing = await documents.read(container, key, key)
+        existing = await container.read(key, key)
     except errors.NotFound:  # released in between: try once more
-        await documents.create(container, doc)
+        await container.create(doc)
         return
     if existing["user_id"] == user_id:
         return
@@ -106,19 +119,18 @@ async def claim(kind: LookupKind, key: str, user_id: str) -> None:
     if young or await _still_owns(kind, key, existing["user_id"]):
         raise errors.Conflict(f"This {kind} is taken.", code=f"{kind}_taken")
     try:
-        await documents.replace(container, doc, if_match=existing["_etag"])
+        await container.replace(doc, if_match=existing.get("_etag"))
     except (errors.PreconditionFailed, errors.NotFound):
         raise errors.Conflict(f"This {kind} is taken.", code=f"{kind}_taken") from None
 
 
 async def release(kind: LookupKind, key: str, user_id: str) -> None:
     """Deletes the lookup if (and only if) it still points at this user."""
-    documents = wiring.documents()
     container = _lookup_container(kind)
     try:
-        existing = await documents.read(container, key, key)
+        existing = await container.read(key, key)
         if existing["user_id"] == user_id:
-            await documents.delete(container, key, key, if_match=existing["_etag"])
+            await container.delete(key, key, if_match=existing.get("_etag"))
     except (errors.NotFound, errors.PreconditionFailed):
         pass
 
@@ -132,16 +144,16 @@ async def find_user_id(identifier: str) -> str | None:
     return await lookup("username", rules.normalize_username(identifier))
 
 
-async def patch_user(user_id: str, changes: dict[str, Any], *, if_match: str | None = None) -> dict[str, Any]:
+async def patch_user(user_id: str, changes: UserFields, *, if_match: str | None = None) -> UserDoc:
     from shared.ports import Patch
 
     ops = [Patch("set", f"/{name}", value) for name, value in {**changes, "updated_at": clock.now_iso()}.items()]
-    return await wiring.documents().patch(USERS, user_id, user_id, ops, if_match=if_match)
+    return await user_docs.patch(user_id, user_id, ops, if_match=if_match)
 
 
-async def patch_credentials(user_id: str, changes: dict[str, Any], *,
-                            if_match: str | None = None) -> dict[str, Any]:
+async def patch_credentials(user_id: str, changes: CredentialFields, *,
+                            if_match: str | None = None) -> CredentialsDoc:
     from shared.ports import Patch
 
     ops = [Patch("set", f"/{name}", value) for name, value in {**changes, "updated_at": clock.now_iso()}.items()]
-    return await wiring.documents().patch(CREDENTIALS, user_id, user_id, ops, if_match=if_match)
+    return await credential_docs.patch(user_id, user_id, ops, if_match=if_match)

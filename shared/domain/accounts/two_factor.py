@@ -7,10 +7,11 @@ codes; disabling or regenerating codes needs the password and a current code. Th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shared import clock, errors
 from shared.domain.accounts import access, limits, mail, reauth, secrets_box, store, totp
+from shared.domain.accounts.documents import CredentialsDoc, TotpDoc, UserDoc
 from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.models import (
     BackupCodes,
@@ -23,24 +24,26 @@ from shared.domain.accounts.models import (
 if TYPE_CHECKING:
     from shared.domain.identity import Principal
 
-PENDING_SETUP_SECONDS = 15 * 60
+
+_NO_TOTP: TotpDoc = {"enabled": False, "secret": None, "pending_secret": None, "backup_codes": []}
 
 
-def _totp_state(credentials: dict[str, Any]) -> dict[str, Any]:
-    return dict(credentials.get("totp") or {})
+def _totp_state(credentials: CredentialsDoc) -> TotpDoc:
+    return (credentials.get("totp") or _NO_TOTP).copy()
 
 
-def is_enabled(credentials: dict[str, Any]) -> bool:
+def is_enabled(credentials: CredentialsDoc) -> bool:
     return bool(_totp_state(credentials).get("enabled"))
 
 
-async def verify_second_factor(user_id: str, credentials: dict[str, Any], code: str) -> bool:
+async def verify_second_factor(user_id: str, credentials: CredentialsDoc, code: str) -> bool:
     """A current authenticator code, or an unused backup code (which is then used up)."""
     state = _totp_state(credentials)
-    if not state.get("enabled") or not state.get("secret"):
+    sealed = state.get("secret")
+    if not state.get("enabled") or not sealed:
         return False
     if totp.looks_like_totp(code):
-        secret = secrets_box.decrypt(state["secret"], bound_to=user_id)
+        secret = secrets_box.decrypt(sealed, bound_to=user_id)
         return await totp.verify_totp(user_id, secret, code)
     return await _use_backup_code(user_id, code)
 
@@ -64,7 +67,7 @@ async def _use_backup_code(user_id: str, code: str) -> bool:
         hashes.remove(match)
         try:
             await store.patch_credentials(user_id, {"totp": {**state, "backup_codes": hashes}},
-                                          if_match=credentials["_etag"])
+                                          if_match=credentials.get("_etag"))
             return True
         except errors.PreconditionFailed:
             continue
@@ -77,8 +80,9 @@ async def check_setup(principal: Principal, body: PasswordConfirmBody) -> TwoFac
     if is_enabled(credentials):
         raise errors.Conflict("Two-factor authentication is already on.", code="two_factor_already_enabled")
     secret = totp.new_secret()
-    state = {**_totp_state(credentials), "pending_secret": secrets_box.encrypt(secret, bound_to=principal.user_id),
-             "pending_since": clock.now_iso()}
+    state: TotpDoc = {**_totp_state(credentials),
+                      "pending_secret": secrets_box.encrypt(secret, bound_to=principal.user_id),
+                      "pending_since": clock.now_iso()}
     await store.patch_credentials(principal.user_id, {"totp": state})
     return TwoFactorSetup(secret=secret, otpauth_uri=totp.provisioning_uri(secret, user["username"]))
 
@@ -88,18 +92,19 @@ async def check_confirm(principal: Principal, body: TwoFactorConfirmBody) -> Bac
     state = _totp_state(credentials)
     if state.get("enabled"):
         raise errors.Conflict("Two-factor authentication is already on.", code="two_factor_already_enabled")
-    if not state.get("pending_secret"):
+    pending = state.get("pending_secret")
+    if not pending:
         raise errors.Conflict("Start the setup first.", code="two_factor_setup_missing")
     await limits.ensure_available(limits.SECOND_FACTOR_FAILURES, principal.user_id)
-    secret = secrets_box.decrypt(state["pending_secret"], bound_to=principal.user_id)
+    secret = secrets_box.decrypt(pending, bound_to=principal.user_id)
     if not await totp.verify_totp(principal.user_id, secret, body.code):
         await limits.spend(limits.SECOND_FACTOR_FAILURES, principal.user_id)
         raise invalid("body.code", "The code is wrong; check your authenticator app's clock.", code="invalid_code")
     backup_codes = totp.new_backup_codes()
     await store.patch_credentials(principal.user_id, {"totp": {
-        "enabled": True, "secret": state["pending_secret"], "pending_secret": None, "enabled_at": clock.now_iso(),
+        "enabled": True, "secret": pending, "pending_secret": None, "enabled_at": clock.now_iso(),
         "backup_codes": [totp.backup_code_hash(principal.user_id, c) for c in backup_codes]}},
-        if_match=credentials["_etag"])
+        if_match=credentials.get("_etag"))
     await _notify(user, credentials, "two_factor_enabled")
     return BackupCodes(backup_codes=backup_codes)
 
@@ -123,13 +128,13 @@ async def check_regenerate_backup_codes(principal: Principal, body: PasswordAndC
     await require_second_factor(principal.user_id, credentials, body.code)
     fresh = await store.get_credentials(principal.user_id)  # a backup code may just have been used up
     backup_codes = totp.new_backup_codes()
-    state = {**_totp_state(fresh or credentials),
+    state: TotpDoc = {**_totp_state(fresh or credentials),
              "backup_codes": [totp.backup_code_hash(principal.user_id, c) for c in backup_codes]}
     await store.patch_credentials(principal.user_id, {"totp": state})
     return BackupCodes(backup_codes=backup_codes)
 
 
-async def require_second_factor(user_id: str, credentials: dict[str, Any], code: str | None) -> None:
+async def require_second_factor(user_id: str, credentials: CredentialsDoc, code: str | None) -> None:
     """For re-authentication of an account with 2FA on: a valid code, within the per-account budget."""
     if not code:
         raise invalid("body.code", "Enter a code from your authenticator app or a backup code.",
@@ -140,7 +145,7 @@ async def require_second_factor(user_id: str, credentials: dict[str, Any], code:
         raise invalid("body.code", "The code is wrong or was used already.", code="invalid_code")
 
 
-async def _notify(user: dict[str, Any], credentials: dict[str, Any], template: str) -> None:
-    await mail.enqueue(template, credentials["email"], lang=(user.get("preferences") or {}).get("language", "en"),
-                       params={"username": user["username"]})
+async def _notify(user: UserDoc, credentials: CredentialsDoc, template: str) -> None:
+    await mail.enqueue(template, store.mail_address(credentials),
+                       lang=(user.get("preferences") or {}).get("language", "en"), params={"username": user["username"]})
 

@@ -17,16 +17,25 @@ Cost: one point read of the topic plus, for a signed-in caller, one read_many of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
-from shared import clock, wiring
-from shared.domain.communities.containers import MEMBERSHIPS, TOPICS, USER_TOPICS, ban_id, member_id, mute_id
+from shared import clock
+from shared.domain.communities.containers import ban_id, member_id, mute_id
+from shared.domain.communities.documents import (
+    MemberEdgeDoc,
+    MembershipDoc,
+    Permission,
+    RestrictionDoc,
+    TopicDoc,
+    membership_docs,
+    topic_docs,
+    user_topic_docs,
+)
 from shared.domain.identity import Principal
 from shared.errors import Forbidden, NotFound
 from shared.ports import Query, Where
 
 Role = Literal["none", "member", "moderator", "owner"]
-Permission = Literal["manage_posts", "manage_comments", "ban_users", "mute_users", "manage_invitations"]
 ALL_PERMISSIONS: tuple[Permission, ...] = get_args(Permission)
 ROLE_RANK: dict[str, int] = {"none": 0, "member": 1, "moderator": 2, "owner": 3}
 MAX_READABLE_PRIVATE_TOPICS = 500  # feeds filter with `IN (...)`; a member of more sees the newest 500 there
@@ -38,15 +47,15 @@ def topic_not_found() -> NotFound:
 
 @dataclass(frozen=True)
 class TopicAccess:
-    topic: dict[str, Any]
+    topic: TopicDoc
     user_id: str | None
     role: Role
     is_admin: bool
     banned: bool  # currently banned in this topic (expired bans don't count)
     muted: bool  # muted by a moderator: may read, may not post, comment or vote
     permissions: frozenset[Permission] = field(default_factory=frozenset)  # a moderator's granted set
-    ban: dict[str, Any] | None = None
-    mute: dict[str, Any] | None = None
+    ban: RestrictionDoc | None = None
+    mute: RestrictionDoc | None = None
 
     @property
     def topic_id(self) -> str:
@@ -95,16 +104,16 @@ class ReadableTopics:
     all_private: bool = False
 
 
-def _active(edge: dict[str, Any] | None) -> bool:
+def _active(edge: RestrictionDoc | None) -> bool:
     """A ban or mute holds until its `expires_at` (None: until lifted)."""
     return edge is not None and not clock.has_passed(edge.get("expires_at"))
 
 
-def is_visible_topic(topic: dict[str, Any]) -> bool:
+def is_visible_topic(topic: TopicDoc) -> bool:
     return topic.get("status", "active") == "active"
 
 
-async def load_access(principal: Principal | None, topic: dict[str, Any]) -> TopicAccess:
+async def load_access(principal: Principal | None, topic: TopicDoc) -> TopicAccess:
     """The caller's standing in a topic already read; no visibility check (see access_topic)."""
     if principal is None:
         return TopicAccess(topic=topic, user_id=None, role="none", is_admin=False, banned=False, muted=False)
@@ -116,12 +125,12 @@ def edge_keys(topic_id: str, uid: str) -> list[tuple[str, str]]:
     return [(topic_id, member_id(uid)), (topic_id, ban_id(uid)), (topic_id, mute_id(uid))]
 
 
-def standing_from(topic: dict[str, Any], uid: str, edges: dict[tuple[str, str], dict[str, Any]], *,
+def standing_from(topic: TopicDoc, uid: str, edges: dict[tuple[str, str], MembershipDoc], *,
                   is_admin: bool = False) -> TopicAccess:
     """A user's standing from edges already read (keyed by (pk, id)); lists use this to stay at one read_many."""
     tid = topic["id"]
-    member = edges.get((tid, member_id(uid)))
-    ban, mute = edges.get((tid, ban_id(uid))), edges.get((tid, mute_id(uid)))
+    member = _member(edges.get((tid, member_id(uid))))
+    ban, mute = _restriction(edges.get((tid, ban_id(uid)))), _restriction(edges.get((tid, mute_id(uid))))
     role: Role = "none"
     permissions: frozenset[Permission] = frozenset()
     if topic.get("owner_id") == uid:
@@ -136,15 +145,23 @@ def standing_from(topic: dict[str, Any], uid: str, edges: dict[tuple[str, str], 
                        mute=mute if muted else None)
 
 
-async def standing(topic: dict[str, Any], uid: str, *, is_admin: bool = False) -> TopicAccess:
+def _member(edge: MembershipDoc | None) -> MemberEdgeDoc | None:
+    return edge if edge is not None and edge["kind"] == "member" else None
+
+
+def _restriction(edge: MembershipDoc | None) -> RestrictionDoc | None:
+    return edge if edge is not None and (edge["kind"] == "ban" or edge["kind"] == "mute") else None
+
+
+async def standing(topic: TopicDoc, uid: str, *, is_admin: bool = False) -> TopicAccess:
     """Any user's standing in a topic (role, ban, mute): one read_many."""
-    edges = await wiring.documents().read_many(MEMBERSHIPS, edge_keys(topic["id"], uid))
+    edges = await membership_docs.read_many(edge_keys(topic["id"], uid))
     return standing_from(topic, uid, {(e["pk"], e["id"]): e for e in edges}, is_admin=is_admin)
 
 
-async def read_topic(topic_id: str) -> dict[str, Any]:
+async def read_topic(topic_id: str) -> TopicDoc:
     try:
-        return await wiring.documents().read(TOPICS, topic_id, topic_id)
+        return await topic_docs.read(topic_id, topic_id)
     except NotFound:
         raise topic_not_found() from None
 
@@ -206,8 +223,7 @@ async def member_topic_ids(user_id: str, *, limit: int = MAX_READABLE_PRIVATE_TO
                            private_only: bool = False) -> list[str]:
     """Ids of topics the user is a member of (newest membership first), from the user-side mirror."""
     where = [Where("visibility", "=", "private")] if private_only else []
-    page = await wiring.documents().query(USER_TOPICS, Query(where=where, order_by=[("joined_at", "desc")]),
-                                          pk=user_id, limit=limit)
+    page = await user_topic_docs.query(Query(where=where, order_by=[("joined_at", "desc")]), pk=user_id, limit=limit)
     return [doc["topic_id"] for doc in page.items]
 
 

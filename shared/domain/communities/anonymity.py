@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any
 
-from shared import clock, wiring
+from shared import clock
 from shared.domain import events
 from shared.domain.communities.access import access_topic
 from shared.domain.communities.anonymity_models import (
     AliasPublic,
     AliasUpdate,
 )
-from shared.domain.communities.containers import ALIASES, alias_name_id, alias_user_id
+from shared.domain.communities.containers import alias_name_id, alias_user_id
+from shared.domain.communities.documents import AliasDoc, AliasNameDoc, alias_docs, alias_name_docs
 from shared.domain.identity import Principal
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from shared.ports import BatchOp
@@ -60,32 +60,32 @@ def _with_counter(name: str, n: int) -> str:
     return f"{name[:MAX_LENGTH - len(suffix)].rstrip()}{suffix}"
 
 
-async def current_alias(topic_id: str, user_id: str) -> dict[str, Any] | None:
+async def current_alias(topic_id: str, user_id: str) -> AliasDoc | None:
     try:
-        return await wiring.documents().read(ALIASES, topic_id, alias_user_id(user_id))
+        return await alias_docs.read(topic_id, alias_user_id(user_id))
     except NotFound:
         return None
 
 
-async def _claim(topic_id: str, user_id: str, name: str, previous: dict[str, Any] | None) -> dict[str, Any] | None:
+async def _claim(topic_id: str, user_id: str, name: str, previous: AliasDoc | None) -> AliasDoc | None:
     """Writes the alias atomically; None when the name is taken (by someone else) or the previous alias changed."""
     now = clock.now_iso()
-    user_doc = {"id": alias_user_id(user_id), "pk": topic_id, "kind": "alias", "topic_id": topic_id,
-                "user_id": user_id, "anonymous_name": name, "created_at": (previous or {}).get("created_at", now),
-                "updated_at": now}
-    name_doc = {"id": alias_name_id(name), "pk": topic_id, "kind": "alias_name", "topic_id": topic_id,
-                "user_id": user_id, "anonymous_name": name, "created_at": now}
-    ops = [BatchOp("create", doc=name_doc)]
+    user_doc: AliasDoc = {"id": alias_user_id(user_id), "pk": topic_id, "kind": "alias", "topic_id": topic_id,
+                          "user_id": user_id, "anonymous_name": name,
+                          "created_at": previous.get("created_at", now) if previous else now, "updated_at": now}
+    name_doc: AliasNameDoc = {"id": alias_name_id(name), "pk": topic_id, "kind": "alias_name",
+                              "topic_id": topic_id, "user_id": user_id, "anonymous_name": name, "created_at": now}
+    ops = [alias_name_docs.op("create", name_doc)]
     if previous is None:
-        ops.append(BatchOp("create", doc=user_doc))
+        ops.append(alias_docs.op("create", user_doc))
     else:
         if alias_name_id(previous["anonymous_name"]) != name_doc["id"]:
             ops.append(BatchOp("delete", id=alias_name_id(previous["anonymous_name"])))
         else:  # the same name with other capitals: the reservation stays, only its spelling changes
-            ops[0] = BatchOp("upsert", doc=name_doc)
-        ops.append(BatchOp("replace", doc=user_doc, if_match=previous.get("_etag")))
+            ops[0] = alias_name_docs.op("upsert", name_doc)
+        ops.append(alias_docs.op("replace", user_doc, if_match=previous.get("_etag")))
     try:
-        await wiring.documents().batch(ALIASES, topic_id, ops)
+        await alias_docs.batch(topic_id, ops)
     except (Conflict, PreconditionFailed, NotFound):
         return None
     return user_doc
@@ -120,12 +120,6 @@ async def set_alias(topic_id: str, user_id: str, wanted: str | None) -> str:
     raise Conflict("Could not find a free anonymous name; choose another.", code="alias_unavailable")
 
 
-async def erase_aliases_in_topic(topic_id: str) -> int:
-    from shared.domain.communities.purging import delete_partition
-
-    return await delete_partition(ALIASES, topic_id)
-
-
 # ---------------------------------------------------------------------------------------------------------
 # services behind the HTTP routes
 
@@ -155,6 +149,6 @@ async def check_delete_alias(principal: Principal, topic_id: str) -> None:
     ops = [BatchOp("delete", id=alias_name_id(doc["anonymous_name"])),
            BatchOp("delete", id=doc["id"], if_match=doc.get("_etag"))]
     try:
-        await wiring.documents().batch(ALIASES, topic_id, ops)
+        await alias_docs.batch(topic_id, ops)
     except (NotFound, PreconditionFailed):
         raise Conflict("The alias changed meanwhile; try again.", code="alias_changed") from None

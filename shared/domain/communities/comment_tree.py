@@ -16,10 +16,9 @@ ever shown without its parent, and none is skipped.
 
 from __future__ import annotations
 
-from typing import Any
-
 from shared import clock
 from shared.domain import cursors
+from shared.domain.communities.documents import CommentDoc
 
 REPLY_BUDGET = 200
 _SEGMENT_TIME = "%Y%m%d%H%M%S%f"
@@ -30,7 +29,7 @@ def path_segment(created_at: str, comment_id: str) -> str:
     return clock.parse(created_at).strftime(_SEGMENT_TIME) + comment_id.rsplit("_", 1)[-1]
 
 
-def child_path(parent: dict[str, Any] | None, created_at: str, comment_id: str) -> str:
+def child_path(parent: CommentDoc | None, created_at: str, comment_id: str) -> str:
     segment = path_segment(created_at, comment_id)
     return f"{parent['path']}/{segment}" if parent else segment
 
@@ -48,12 +47,12 @@ def replies_cursor(comment_id: str, after: str | None) -> str:
     return cursors.encode(replies_scope(comment_id), {"after": after})
 
 
-def assemble(tops: list[dict[str, Any]], descendants: list[dict[str, Any]]) -> tuple[
-        list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+def assemble(tops: list[CommentDoc], descendants: list[CommentDoc]) -> tuple[
+        list[CommentDoc], dict[str, list[CommentDoc]]]:
     """Links descendants under their parents. Returns the tops and {comment id: included children in path
     order}; a descendant whose parent is not included (never the case for a path-ordered prefix) is dropped
     rather than shown as an orphan."""
-    children: dict[str, list[dict[str, Any]]] = {doc["id"]: [] for doc in tops}
+    children: dict[str, list[CommentDoc]] = {doc["id"]: [] for doc in tops}
     for doc in descendants:
         parent = doc.get("parent_id")
         if parent in children:

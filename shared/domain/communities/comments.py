@@ -41,6 +41,7 @@ from shared.domain.communities.content_ids import (
     new_comment_id,
     post_of_comment,
 )
+from shared.domain.communities.documents import CommentDoc, PostDoc, PostKey, RemovalDoc, comment_docs
 from shared.domain.communities.post_models import (
     DeleteQuery,
     ModerationInfo,
@@ -49,9 +50,10 @@ from shared.domain.communities.post_models import (
     RevisionPage,
     VoteResult,
 )
-from shared.domain.communities.post_views import load_post, require_active
+from shared.domain.communities.post_views import AuthorFields, load_post, require_active
 from shared.domain.communities.posts import actor_of, alias_if_anonymous, note_comment
 from shared.domain.identity import Principal
+from shared.domain.stored import without_system_fields
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from shared.ports import Patch, Query, SortDirection, Where
 
@@ -76,7 +78,7 @@ def viewer_of(access: TopicAccess) -> CommentViewer:
     return CommentViewer(user_id=access.user_id, is_admin=access.is_admin, moderates=access.can("manage_comments"))
 
 
-def _author_fields(doc: dict[str, Any], shown: bool) -> dict[str, Any]:
+def _author_fields(doc: CommentDoc, shown: bool) -> AuthorFields:
     if not shown:
         label = "[deleted]" if doc.get("state") == "deleted" or doc.get("author_id") is None else "[removed]"
         return {"author_id": None, "author_username": None, "display_name": label, "is_anonymous": False}
@@ -87,8 +89,8 @@ def _author_fields(doc: dict[str, Any], shown: bool) -> dict[str, Any]:
             "display_name": doc.get("author_username") or "", "is_anonymous": False}
 
 
-def present(doc: dict[str, Any], viewer: CommentViewer, *, votes_by_id: dict[str, int] | None = None,
-            children: dict[str, list[dict[str, Any]]] | None = None) -> CommentPublic:
+def present(doc: CommentDoc, viewer: CommentViewer, *, votes_by_id: dict[str, int] | None = None,
+            children: dict[str, list[CommentDoc]] | None = None) -> CommentPublic:
     """One comment and, when `children` is given, its included replies (recursively)."""
     state = doc.get("state", "visible")
     is_author = viewer.user_id is not None and viewer.user_id == doc.get("author_id")
@@ -118,20 +120,20 @@ def present(doc: dict[str, Any], viewer: CommentViewer, *, votes_by_id: dict[str
         replies_cursor=replies_cursor(doc["id"], kids[-1]["path"] if kids else None) if more else None)
 
 
-def event_payload(doc: dict[str, Any]) -> dict[str, Any]:
+def event_payload(doc: CommentDoc) -> dict[str, Any]:  # CommentPublic as JSON, for every reader
     return present(doc, EVENT_VIEWER).model_dump(mode="json", exclude={"user_vote", "is_author", "moderation",
                                                                        "replies", "replies_cursor"})
 
 
-async def read_comment(post_id: str, comment_id: str) -> dict[str, Any]:
+async def read_comment(post_id: str, comment_id: str) -> CommentDoc:
     try:
-        return await wiring.documents().read(COMMENTS, post_id, comment_id)
+        return await comment_docs.read(post_id, comment_id)
     except NotFound:
         raise comment_not_found() from None
 
 
 async def load_comment(principal: Principal | None, comment_id: str, *, contribute: bool = False) -> tuple[
-        TopicAccess, dict[str, Any], dict[str, Any]]:
+        TopicAccess, PostDoc, CommentDoc]:
     """Access, post and comment, read together; 404 `comment_not_found` if any is hidden from the caller."""
     post_id = post_of_comment(comment_id)
     loaded, comment = await asyncio.gather(load_post(principal, post_id, contribute=contribute),
@@ -150,16 +152,16 @@ async def load_comment(principal: Principal | None, comment_id: str, *, contribu
 # listing
 
 
-async def _with_descendants(post_id: str, tops: list[dict[str, Any]], where: list[Where]) -> tuple[
-        list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+async def _with_descendants(post_id: str, tops: list[CommentDoc], where: list[Where]) -> tuple[
+        list[CommentDoc], dict[str, list[CommentDoc]]]:
     if not tops:
         return tops, {}
-    page = await wiring.documents().query(COMMENTS, Query(where=where, order_by=[("path", "asc")]), pk=post_id,
+    page = await comment_docs.query(Query(where=where, order_by=[("path", "asc")]), pk=post_id,
                                           limit=REPLY_BUDGET)
     return assemble(tops, page.items)
 
 
-async def _present_tree(tops: list[dict[str, Any]], children: dict[str, list[dict[str, Any]]],
+async def _present_tree(tops: list[CommentDoc], children: dict[str, list[CommentDoc]],
                         viewer: CommentViewer) -> list[CommentPublic]:
     ids = [doc["id"] for doc in tops] + [kid["id"] for kids in children.values() for kid in kids]
     votes_by_id = await votes.my_votes(ids, viewer.user_id)
@@ -175,7 +177,7 @@ async def check_list_comments(principal: Principal | None, post_id: str, q: Comm
     # The gate and the roots query side by side; the roots are used only if the gate let the caller in.
     (access, _post), page = await gather_in_order(
         load_post(principal, post_id),
-        wiring.documents().query(COMMENTS, Query(where=[Where("depth", "=", 0)], order_by=[ROOT_ORDER[q.sort]]),
+        comment_docs.query(Query(where=[Where("depth", "=", 0)], order_by=[ROOT_ORDER[q.sort]]),
                                  pk=post_id, limit=q.limit, continuation=continuation))
     roots = page.items
     tops, children = await _with_descendants(
@@ -198,7 +200,7 @@ async def check_list_replies(principal: Principal | None, comment_id: str, q: Re
     if after:
         where.append(Where("path", ">", after))
     # One more than asked tells whether another page exists, with a position we can re-create (a path).
-    page = await wiring.documents().query(COMMENTS, Query(where=where, order_by=[("path", "asc")]), pk=post_id,
+    page = await comment_docs.query(Query(where=where, order_by=[("path", "asc")]), pk=post_id,
                                           limit=q.limit + 1)
     kids = page.items[:q.limit]
     more = len(page.items) > q.limit
@@ -237,8 +239,8 @@ async def check_reply(principal: Principal, parent_id: str, content: str, use_an
     return await do_create_comment(principal, access, post, parent, content, use_anonymous)
 
 
-async def do_create_comment(principal: Principal, access: TopicAccess, post: dict[str, Any],
-                            parent: dict[str, Any] | None, content: str, use_anonymous: bool) -> CommentPublic:
+async def do_create_comment(principal: Principal, access: TopicAccess, post: PostDoc,
+                            parent: CommentDoc | None, content: str, use_anonymous: bool) -> CommentPublic:
     require_active(post)
     if post.get("locked") and not access.can("manage_posts"):
         raise Forbidden("This post is locked: it takes no new comments.", code="post_locked")
@@ -254,21 +256,21 @@ async def do_create_comment(principal: Principal, access: TopicAccess, post: dic
     alias = await alias_if_anonymous(access, principal.user_id, use_anonymous)
     now = clock.now_iso()
     comment_id = new_comment_id(post["id"])
-    doc = {"id": comment_id, "pk": post["id"], "kind": "comment", "post_id": post["id"], "topic_id": post["topic_id"],
-           "parent_id": parent["id"] if parent else None, "root_id": parent["root_id"] if parent else comment_id,
-           "depth": depth, "path": child_path(parent, now, comment_id), "author_id": principal.user_id,
-           "author_username": principal.username, "anonymous": alias is not None, "anonymous_name": alias,
-           "content": content, "state": "visible", "upvote_count": 0, "downvote_count": 0, "score": 0,
-           "reply_count": 0, "edit_count": 0, "created_at": now, "edited_at": None, "report_count": 0}
-    docs = wiring.documents()
-    created = await docs.create(COMMENTS, doc)
+    doc: CommentDoc = {
+        "id": comment_id, "pk": post["id"], "kind": "comment", "post_id": post["id"], "topic_id": post["topic_id"],
+        "parent_id": parent["id"] if parent else None, "root_id": parent["root_id"] if parent else comment_id,
+        "depth": depth, "path": child_path(parent, now, comment_id), "author_id": principal.user_id,
+        "author_username": principal.username, "anonymous": alias is not None, "anonymous_name": alias,
+        "content": content, "state": "visible", "upvote_count": 0, "downvote_count": 0, "score": 0,
+        "reply_count": 0, "edit_count": 0, "created_at": now, "edited_at": None, "report_count": 0}
+    created = await comment_docs.create(doc)
     # The counters and the mentions are independent writes: made side by side, after the comment exists.
     followups = [note_comment(post, 1, now),
                  mentions.notify_mentions(topic=access.topic, item_id=comment_id, post_id=post["id"],
                                           comment_id=comment_id, text=content, author_id=principal.user_id,
                                           actor=actor_of(created))]
     if parent is not None:
-        followups.append(docs.patch(COMMENTS, post["id"], parent["id"], [Patch("incr", "/reply_count", 1)]))
+        followups.append(comment_docs.patch(post["id"], parent["id"], [Patch("incr", "/reply_count", 1)]))
     _, mentioned, *_ = await asyncio.gather(*followups)
     await wiring.queue().send(FANOUT_QUEUE, {"comment_id": comment_id, "skip": mentioned}, message_id=comment_id)
     await events.publish(events.post_group(post["id"]), "new_comment", event_payload(created))
@@ -283,7 +285,6 @@ async def check_update_comment(principal: Principal, comment_id: str, content: s
     access, post, comment = await load_comment(principal, comment_id, contribute=True)
     if comment.get("author_id") != principal.user_id:
         raise Forbidden("Only the author may edit this comment.", code="not_author")
-    docs = wiring.documents()
     for _ in range(MAX_EDIT_ATTEMPTS):
         if comment.get("state") != "visible":
             raise Conflict("This comment was deleted or removed.", code="comment_not_active")
@@ -293,10 +294,10 @@ async def check_update_comment(principal: Principal, comment_id: str, content: s
         version = comment.get("edit_count", 0) + 1
         await revisions.save(comment_id, version, {"content": comment.get("content")},
                              created_at=comment.get("edited_at") or comment["created_at"], replaced_at=now)
-        replacement = {k: v for k, v in comment.items() if not k.startswith("_")}
-        replacement.update(content=content, edit_count=version, edited_at=now)
+        replacement: CommentDoc = {**without_system_fields(comment), "content": content, "edit_count": version,
+                                   "edited_at": now}
         try:
-            updated = await docs.replace(COMMENTS, replacement, if_match=comment["_etag"])
+            updated = await comment_docs.replace(replacement, if_match=comment.get("_etag"))
             break
         except PreconditionFailed:
             comment = await read_comment(post["id"], comment_id)
@@ -316,13 +317,12 @@ async def check_comment_history(principal: Principal | None, comment_id: str, q:
     return await revisions.history(comment_id, limit=q.limit, cursor=q.cursor)
 
 
-async def _change_state(comment: dict[str, Any], new_state: str, extra: list[Patch],
-                        from_states: tuple[str, ...]) -> dict[str, Any] | None:
+async def _change_state(comment: CommentDoc, new_state: str, extra: list[Patch],
+                        from_states: tuple[str, ...]) -> CommentDoc | None:
     """Conditional state change; the post's comment_count follows only the request that made the move."""
-    docs = wiring.documents()
     for state in from_states:
         try:
-            updated = await docs.patch(COMMENTS, comment["pk"], comment["id"],
+            updated = await comment_docs.patch(comment["pk"], comment["id"],
                                        [Patch("set", "/state", new_state), *extra],
                                        condition=[Where("state", "=", state)])
         except PreconditionFailed:
@@ -335,7 +335,7 @@ async def _change_state(comment: dict[str, Any], new_state: str, extra: list[Pat
     return None
 
 
-async def _announce_deleted(comment: dict[str, Any], state: str) -> None:
+async def _announce_deleted(comment: CommentDoc, state: str) -> None:
     await events.publish(events.post_group(comment["post_id"]), "comment_deleted",
                          {"comment_id": comment["id"], "post_id": comment["post_id"], "state": state})
 
@@ -363,8 +363,8 @@ async def check_remove_comment(principal: Principal, comment_id: str, reason: st
     return present(updated, viewer_of(access))
 
 
-async def do_remove(comment: dict[str, Any], principal: Principal, reason: str) -> dict[str, Any]:
-    removal = {"reason": reason, "by": principal.user_id, "at": clock.now_iso()}
+async def do_remove(comment: CommentDoc, principal: Principal, reason: str) -> CommentDoc:
+    removal: RemovalDoc = {"reason": reason, "by": principal.user_id, "at": clock.now_iso()}
     updated = await _change_state(comment, "removed", [Patch("set", "/removal", removal)], ("visible", "deleted"))
     if updated is None:
         return await read_comment(comment["post_id"], comment["id"])
@@ -372,20 +372,20 @@ async def do_remove(comment: dict[str, Any], principal: Principal, reason: str) 
     return updated
 
 
-async def purge_comment(comment: dict[str, Any]) -> None:
+async def purge_comment(comment: CommentDoc) -> None:
     """Administrators' hard delete: the comment and its whole subtree, with votes and revisions."""
     from shared.domain.communities.post_moderation import purge_comment_docs
 
     post_id = comment["post_id"]
     subtree = Query(where=[Where("path", ">=", comment["path"]), Where("path", "<", subtree_end(comment["path"]))])
-    visible = await wiring.documents().count(COMMENTS, [*subtree.where, Where("state", "=", "visible")], pk=post_id)
+    visible = await comment_docs.count([*subtree.where, Where("state", "=", "visible")], pk=post_id)
     await purge_comment_docs(post_id, subtree)
-    post_ref = {"pk": comment["topic_id"], "id": post_id, "topic_id": comment["topic_id"]}
+    post_ref: PostKey = {"pk": comment["topic_id"], "id": post_id, "topic_id": comment["topic_id"]}
     if visible:
         await note_comment(post_ref, -visible, None)
-    if comment.get("parent_id"):
+    if parent_id := comment.get("parent_id"):
         try:
-            await wiring.documents().patch(COMMENTS, post_id, comment["parent_id"], [Patch("incr", "/reply_count", -1)])
+            await comment_docs.patch(post_id, parent_id, [Patch("incr", "/reply_count", -1)])
         except NotFound:
             pass
 
@@ -402,7 +402,9 @@ async def check_vote_comment(principal: Principal, comment_id: str, *, value: in
     target = votes.Target(container=COMMENTS, pk=post["id"], id=comment_id, kind="comment",
                           topic_id=post["topic_id"], post_id=post["id"])
     outcome = await votes.cast(target, principal.user_id, value=value, toggle=toggle)
-    counts = {key: outcome.target.get(key, 0) for key in ("upvote_count", "downvote_count", "score")}
+    counts: votes.VoteCounts = {"upvote_count": outcome.target.get("upvote_count", 0),
+                                "downvote_count": outcome.target.get("downvote_count", 0),
+                                "score": outcome.target.get("score", 0)}
     if outcome.changed:
         await events.publish(events.post_group(post["id"]), "comment_voted",
                              {"comment_id": comment_id, "post_id": post["id"], **counts})

@@ -11,34 +11,48 @@ with the accounts erasure registry as "communities.content", and with the topic 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from shared import clock, wiring
 from shared.domain.communities import images, votes
-from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, REPORTS, VOTES
+from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, REPORTS
+from shared.domain.communities.documents import (
+    CommentDoc,
+    FollowDoc,
+    PostDoc,
+    ReportDoc,
+    VoteDoc,
+    comment_docs,
+    follow_docs,
+    post_docs,
+    report_docs,
+    vote_docs,
+)
 from shared.domain.communities.posts import bump_topic, note_comment
 from shared.domain.notifications import service as notifications
+from shared.domain.stored import Container
 from shared.errors import NotFound, PreconditionFailed
 from shared.ports import Patch, Query, Where
 
 PAGE = 100
+D = TypeVar("D")
 
 
-async def _each(container: str, where: list[Where], handle) -> None:
+async def _each(container: Container[D], where: list[Where], handle: Callable[[D], Awaitable[None]]) -> None:
     """Visits every matching document across partitions; `handle` must make it stop matching."""
-    docs = wiring.documents()
     while True:
-        page = await docs.query(container, Query(where=where), limit=PAGE)
+        page = await container.query(Query(where=where), limit=PAGE)
         if not page.items:
             return
         for doc in page.items:
             await handle(doc)
 
 
-async def _withdraw_vote(vote: dict[str, Any]) -> None:
+async def _withdraw_vote(vote: VoteDoc) -> None:
     docs = wiring.documents()
     try:
-        await docs.delete(VOTES, vote["pk"], vote["id"], if_match=vote["_etag"])
+        await vote_docs.delete(vote["pk"], vote["id"], if_match=vote.get("_etag"))
     except (NotFound, PreconditionFailed):
         return  # changed or gone meanwhile: the next pass sees its current state
     container, pk = (POSTS, vote["topic_id"]) if vote.get("kind") == "post" else (COMMENTS, vote["post_id"])
@@ -48,7 +62,7 @@ async def _withdraw_vote(vote: dict[str, Any]) -> None:
         pass
 
 
-async def _strip(container: str, doc: dict[str, Any]) -> None:
+async def _strip(container: str, doc: PostDoc | CommentDoc) -> None:
     ops = [Patch("set", "/author_id", None), Patch("set", "/author_username", None),
            Patch("set", "/anonymous_name", None), Patch("set", "/content", None)]
     if container == POSTS:
@@ -57,18 +71,18 @@ async def _strip(container: str, doc: dict[str, Any]) -> None:
     ops.append(Patch("set", "/state", "deleted" if doc.get("state") != "removed" else "removed"))
     ops.append(Patch("set", "/erased_at", clock.now_iso()))
     try:
-        await wiring.documents().patch(container, doc["pk"], doc["id"], ops, if_match=doc["_etag"])
+        await wiring.documents().patch(container, doc["pk"], doc["id"], ops, if_match=doc.get("_etag"))
     except (NotFound, PreconditionFailed):
         return
     if container == POSTS:
         await images.delete_image(doc.get("image"))
         if was_visible:
             await bump_topic(doc["topic_id"], -1)
-    elif was_visible:
+    elif was_visible and doc["kind"] == "comment":
         await note_comment({"pk": doc["topic_id"], "id": doc["post_id"], "topic_id": doc["topic_id"]}, -1, None)
 
 
-async def _delete(container: str, doc: dict[str, Any]) -> None:
+async def _delete(container: str, doc: FollowDoc | ReportDoc) -> None:
     try:
         await wiring.documents().delete(container, doc["pk"], doc["id"])
     except NotFound:
@@ -76,9 +90,9 @@ async def _delete(container: str, doc: dict[str, Any]) -> None:
 
 
 async def erase_user(user_id: str) -> None:
-    await _each(VOTES, [Where("voter_id", "=", user_id)], _withdraw_vote)
-    await _each(FOLLOWS, [Where("follower_id", "=", user_id)], lambda doc: _delete(FOLLOWS, doc))
-    await _each(REPORTS, [Where("reporter_id", "=", user_id)], lambda doc: _delete(REPORTS, doc))
-    await _each(COMMENTS, [Where("author_id", "=", user_id)], lambda doc: _strip(COMMENTS, doc))
-    await _each(POSTS, [Where("author_id", "=", user_id)], lambda doc: _strip(POSTS, doc))
+    await _each(vote_docs, [Where("voter_id", "=", user_id)], _withdraw_vote)
+    await _each(follow_docs, [Where("follower_id", "=", user_id)], lambda doc: _delete(FOLLOWS, doc))
+    await _each(report_docs, [Where("reporter_id", "=", user_id)], lambda doc: _delete(REPORTS, doc))
+    await _each(comment_docs, [Where("author_id", "=", user_id)], lambda doc: _strip(COMMENTS, doc))
+    await _each(post_docs, [Where("author_id", "=", user_id)], lambda doc: _strip(POSTS, doc))
     await notifications.erase_user(user_id)

@@ -7,11 +7,13 @@ Registered with the accounts erasure registry as "communities.topics" (by path, 
 
 from __future__ import annotations
 
-from shared import clock, wiring
+from shared import clock
 from shared.domain.communities.access import ALL_PERMISSIONS
-from shared.domain.communities.containers import ALIASES, INVITATIONS, MEMBERSHIPS, TOPICS, USER_TOPICS, member_id
+from shared.domain.communities.containers import INVITATIONS, member_id
+from shared.domain.communities.documents import alias_docs, member_docs, membership_docs, topic_docs, user_topic_docs
 from shared.domain.communities.membership import remove_member
-from shared.domain.communities.purging import delete_partition, release_title
+from shared.domain.communities.purging import release_title
+from shared.domain.purging import delete_partition
 from shared.errors import NotFound
 from shared.ports import Patch, Query, Where
 
@@ -19,9 +21,8 @@ PAGE = 100
 
 
 async def _successor(topic_id: str, leaving: str) -> str | None:
-    docs = wiring.documents()
     for where in ([Where("kind", "=", "member"), Where("role", "=", "moderator")], [Where("kind", "=", "member")]):
-        page = await docs.query(MEMBERSHIPS, Query(where=[*where, Where("user_id", "!=", leaving)],
+        page = await member_docs.query(Query(where=[*where, Where("user_id", "!=", leaving)],
                                                    order_by=[("joined_at", "asc")]), pk=topic_id, limit=1)
         if page.items:
             return page.items[0]["user_id"]
@@ -29,40 +30,38 @@ async def _successor(topic_id: str, leaving: str) -> str | None:
 
 
 async def _hand_over_owned_topics(user_id: str) -> None:
-    docs = wiring.documents()
     while True:
-        page = await docs.query(TOPICS, Query(where=[Where("owner_id", "=", user_id)]), limit=PAGE)
+        page = await topic_docs.query(Query(where=[Where("owner_id", "=", user_id)]), limit=PAGE)
         if not page.items:
             return
         for topic in page.items:
             heir = await _successor(topic["id"], user_id)
             now = clock.now_iso()
             if heir is not None:
-                await docs.patch(TOPICS, topic["id"], topic["id"], [Patch("set", "/owner_id", heir),
+                await topic_docs.patch(topic["id"], topic["id"], [Patch("set", "/owner_id", heir),
                                                                     Patch("set", "/updated_at", now)])
-                await docs.patch(MEMBERSHIPS, topic["id"], member_id(heir), [
+                await membership_docs.patch(topic["id"], member_id(heir), [
                     Patch("set", "/role", "owner"), Patch("set", "/permissions", list(ALL_PERMISSIONS))])
                 continue
             deletion = {"requested_by": user_id, "requested_at": now, "reason": "owner_account_deleted",
                         "permanent_delete_at": now, "status": "approved", "reviewed_by": None, "reviewed_at": now}
             status = "deletion_approved" if topic.get("status", "active") != "deletion_approved" else topic["status"]
-            await docs.patch(TOPICS, topic["id"], topic["id"], [
+            await topic_docs.patch(topic["id"], topic["id"], [
                 Patch("set", "/owner_id", None), Patch("set", "/status", status),
                 Patch("set", "/deletion", topic.get("deletion") if status == topic.get("status") else deletion)])
-            await release_title(topic)
+            await release_title(topic["id"], topic.get("title_key"))
 
 
 async def erase_user(user_id: str) -> None:
-    docs = wiring.documents()
     await _hand_over_owned_topics(user_id)
     while True:  # memberships, through the user-side mirror (each removal decrements the count once)
-        page = await docs.query(USER_TOPICS, Query(), pk=user_id, limit=PAGE)
+        page = await user_topic_docs.query(Query(), pk=user_id, limit=PAGE)
         if not page.items:
             break
         for mirror in page.items:
             await remove_member(mirror["topic_id"], user_id)
     while True:  # bans, mutes, join requests and any member edge whose mirror was lost
-        page = await docs.query(MEMBERSHIPS, Query(where=[Where("user_id", "=", user_id)]), limit=PAGE)
+        page = await membership_docs.query(Query(where=[Where("user_id", "=", user_id)]), limit=PAGE)
         if not page.items:
             break
         for edge in page.items:
@@ -70,16 +69,16 @@ async def erase_user(user_id: str) -> None:
                 await remove_member(edge["pk"], user_id)
                 continue
             try:
-                await docs.delete(MEMBERSHIPS, edge["pk"], edge["id"])
+                await membership_docs.delete(edge["pk"], edge["id"])
             except NotFound:
                 pass
     while True:  # the alias and its name reservation: the link between the person and the alias goes
-        page = await docs.query(ALIASES, Query(where=[Where("user_id", "=", user_id)]), limit=PAGE)
+        page = await alias_docs.query(Query(where=[Where("user_id", "=", user_id)]), limit=PAGE)
         if not page.items:
             break
         for alias in page.items:
             try:
-                await docs.delete(ALIASES, alias["pk"], alias["id"])
+                await alias_docs.delete(alias["pk"], alias["id"])
             except NotFound:
                 pass
     await delete_partition(INVITATIONS, user_id)

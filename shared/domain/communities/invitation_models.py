@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from shared.domain.communities.people import UserRef
+from shared.domain.communities.people_models import UserRef
 
 
 class TopicSummary(BaseModel):

@@ -8,12 +8,18 @@ A join request is the edge "request:<uid>" in the topic's `memberships` partitio
 
 from __future__ import annotations
 
-from typing import Any
-
-from shared import clock, wiring
+from shared import clock
 from shared.domain import cursors, events
 from shared.domain.communities.access import access_topic, access_topic_as_moderator, standing
-from shared.domain.communities.containers import INVITATIONS, MEMBERSHIPS, TOPICS, invitation_id, request_id
+from shared.domain.communities.containers import invitation_id, request_id
+from shared.domain.communities.documents import (
+    InvitationDoc,
+    TopicDoc,
+    invitation_docs,
+    membership_docs,
+    request_docs,
+    topic_docs,
+)
 from shared.domain.communities.invitation_models import (
     InvitationCreated,
     InvitationPage,
@@ -50,21 +56,21 @@ async def check_invite(principal: Principal, topic_id: str, body: UserTarget) ->
         raise Conflict("This user is already a member.", code="already_member")
     if target.banned:
         raise Conflict("This user is banned from the topic.", code="is_banned")
-    docs = wiring.documents()
-    doc = {"id": invitation_id(topic_id), "pk": body.user_id, "topic_id": topic_id, "invitee_id": body.user_id,
-           "inviter_id": principal.user_id, "status": "pending", "created_at": clock.now_iso()}
+    doc: InvitationDoc = {"id": invitation_id(topic_id), "pk": body.user_id, "topic_id": topic_id,
+                          "invitee_id": body.user_id, "inviter_id": principal.user_id, "status": "pending",
+                          "created_at": clock.now_iso()}
     try:
-        existing = await docs.read(INVITATIONS, body.user_id, doc["id"])
+        existing = await invitation_docs.read(body.user_id, doc["id"])
     except NotFound:
         try:
-            await docs.create(INVITATIONS, doc)
+            await invitation_docs.create(doc)
         except Conflict:
             raise Conflict("This user is already invited.", code="already_invited") from None
     else:
         if existing.get("status") == "pending":
             raise Conflict("This user is already invited.", code="already_invited")
         try:  # an earlier invitation was answered: this is a new one
-            await docs.replace(INVITATIONS, doc, if_match=existing.get("_etag"))
+            await invitation_docs.replace(doc, if_match=existing.get("_etag"))
         except PreconditionFailed:
             raise Conflict("This user is already invited.", code="already_invited") from None
     names = await usernames([body.user_id, principal.user_id])
@@ -76,27 +82,25 @@ async def check_invite(principal: Principal, topic_id: str, body: UserTarget) ->
 
 async def check_revoke_invitation(principal: Principal, topic_id: str, user_id: str) -> None:
     await access_topic_as_moderator(principal, topic_id, "manage_invitations")
-    docs = wiring.documents()
     try:
-        existing = await docs.read(INVITATIONS, user_id, invitation_id(topic_id))
+        existing = await invitation_docs.read(user_id, invitation_id(topic_id))
     except NotFound:
         raise invitation_not_found() from None
     if existing.get("status") != "pending":
         raise invitation_not_found()
     try:
-        await docs.delete(INVITATIONS, user_id, existing["id"], if_match=existing.get("_etag"))
+        await invitation_docs.delete(user_id, existing["id"], if_match=existing.get("_etag"))
     except (NotFound, PreconditionFailed):
         raise Conflict("The invitation was answered meanwhile.", code="invitation_answered") from None
 
 
 async def check_list_my_invitations(principal: Principal, query: ListQuery) -> InvitationPage:
-    docs = wiring.documents()
     scope = f"invitations:{principal.user_id}"
-    page = await docs.query(INVITATIONS, Query(where=[Where("status", "=", "pending")],
-                                               order_by=[("created_at", "desc")]),
-                            pk=principal.user_id, limit=query.limit,
-                            continuation=cursors.continuation(scope, query.cursor))
-    topics = {t["id"]: t for t in await docs.read_many(TOPICS, [(i["topic_id"], i["topic_id"]) for i in page.items])}
+    page = await invitation_docs.query(Query(where=[Where("status", "=", "pending")],
+                                             order_by=[("created_at", "desc")]),
+                                       pk=principal.user_id, limit=query.limit,
+                                       continuation=cursors.continuation(scope, query.cursor))
+    topics = {t["id"]: t for t in await topic_docs.read_many([(i["topic_id"], i["topic_id"]) for i in page.items])}
     names = await usernames(i.get("inviter_id") for i in page.items)
     items = []
     for inv in page.items:
@@ -107,7 +111,7 @@ async def check_list_my_invitations(principal: Principal, query: ListQuery) -> I
     return InvitationPage(items=items, next_cursor=cursors.next_cursor(scope, page.continuation))
 
 
-def _view(inv: dict[str, Any], topic: dict[str, Any], names: dict[str, str]) -> InvitationPublic:
+def _view(inv: InvitationDoc, topic: TopicDoc, names: dict[str, str]) -> InvitationPublic:
     return InvitationPublic(id=inv["id"], status=inv["status"], created_at=inv["created_at"],
                             inviter=ref(inv.get("inviter_id"), names),
                             topic=TopicSummary(id=topic["id"], title=topic["title"],
@@ -115,11 +119,10 @@ def _view(inv: dict[str, Any], topic: dict[str, Any], names: dict[str, str]) -> 
                                                member_count=topic.get("member_count", 0)))
 
 
-async def _pending(principal: Principal, inv_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    docs = wiring.documents()
+async def _pending(principal: Principal, inv_id: str) -> tuple[InvitationDoc, TopicDoc]:
     try:
-        inv = await docs.read(INVITATIONS, principal.user_id, inv_id)
-        topic = await docs.read(TOPICS, inv["topic_id"], inv["topic_id"])
+        inv = await invitation_docs.read(principal.user_id, inv_id)
+        topic = await topic_docs.read(inv["topic_id"], inv["topic_id"])
     except NotFound:
         raise invitation_not_found() from None
     if inv.get("status") != "pending" or topic.get("status", "active") != "active":
@@ -127,10 +130,10 @@ async def _pending(principal: Principal, inv_id: str) -> tuple[dict[str, Any], d
     return inv, topic
 
 
-async def _answer(inv: dict[str, Any], status: str) -> None:
+async def _answer(inv: InvitationDoc, status: str) -> None:
     try:
         ops = [Patch("set", "/status", status), Patch("set", "/responded_at", clock.now_iso())]
-        await wiring.documents().patch(INVITATIONS, inv["pk"], inv["id"], ops, if_match=inv.get("_etag"))
+        await invitation_docs.patch(inv["pk"], inv["id"], ops, if_match=inv.get("_etag"))
     except (NotFound, PreconditionFailed):
         raise Conflict("The invitation changed meanwhile.", code="invitation_answered") from None
 
@@ -143,7 +146,7 @@ async def check_accept_invitation(principal: Principal, inv_id: str) -> Invitati
     await _answer(inv, "accepted")
     await add_member(topic, principal.user_id, added_by=inv.get("inviter_id"))
     names = await usernames([inv.get("inviter_id")])
-    fresh = await wiring.documents().read(TOPICS, topic["id"], topic["id"])
+    fresh = await topic_docs.read(topic["id"], topic["id"])
     return _view({**inv, "status": "accepted"}, fresh, names)
 
 
@@ -161,7 +164,7 @@ async def check_decline_invitation(principal: Principal, inv_id: str) -> Invitat
 async def check_list_join_requests(principal: Principal, topic_id: str, query: ListQuery) -> JoinRequestPage:
     await access_topic_as_moderator(principal, topic_id, "manage_invitations")
     scope = f"join-requests:{topic_id}"
-    page = await wiring.documents().query(MEMBERSHIPS, Query(where=[Where("kind", "=", "request")],
+    page = await request_docs.query(Query(where=[Where("kind", "=", "request")],
                                                              order_by=[("created_at", "asc")]),
                                           pk=topic_id, limit=query.limit,
                                           continuation=cursors.continuation(scope, query.cursor))
@@ -172,7 +175,7 @@ async def check_list_join_requests(principal: Principal, topic_id: str, query: L
 
 async def _take_request(topic_id: str, user_id: str) -> None:
     try:
-        await wiring.documents().delete(MEMBERSHIPS, topic_id, request_id(user_id))
+        await membership_docs.delete(topic_id, request_id(user_id))
     except NotFound:
         raise NotFound("No such join request.", code="join_request_not_found") from None
 

@@ -9,9 +9,8 @@ the request whose delete succeeds decrements it.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from shared import clock, wiring
+from shared import clock
 from shared.domain import cursors, events
 from shared.domain.communities.access import (
     ALL_PERMISSIONS,
@@ -25,13 +24,20 @@ from shared.domain.communities.access import (
     topic_not_found,
 )
 from shared.domain.communities.containers import (
-    INVITATIONS,
-    MEMBERSHIPS,
-    TOPICS,
-    USER_TOPICS,
     invitation_id,
     member_id,
     request_id,
+)
+from shared.domain.communities.documents import (
+    MemberEdgeDoc,
+    MemberRole,
+    TopicDoc,
+    invitation_docs,
+    member_docs,
+    membership_docs,
+    request_docs,
+    topic_docs,
+    user_topic_docs,
 )
 from shared.domain.communities.membership_models import (
     JoinResult,
@@ -44,7 +50,7 @@ from shared.domain.communities.membership_models import (
     OwnershipResult,
     UserTarget,
 )
-from shared.domain.communities.people import existing_user, user_ref, usernames
+from shared.domain.communities.people import user_ref, usernames
 from shared.domain.identity import Principal
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from shared.ports import Patch, Query, Where
@@ -61,24 +67,21 @@ async def remove_from_realtime(topic_id: str, user_id: str) -> None:
     leaves the topic's group and all its post groups. A public topic stays readable to anyone."""
     from shared.domain.realtime.revocation import topic_access_lost
 
-    try:
-        topic = await wiring.documents().read(TOPICS, topic_id, topic_id)
-    except NotFound:
-        topic = None
+    topic = await topic_docs.find(topic_id, topic_id)
     if topic is None or topic.get("visibility") == "private":
         await topic_access_lost(user_id, topic_id)
 
 
-async def add_member(topic: dict[str, Any], user_id: str, *, role: Role = "member",
+async def add_member(topic: TopicDoc, user_id: str, *, role: MemberRole = "member",
                      added_by: str | None = None) -> bool:
     """Creates the membership; False when the user already was a member (nothing counted twice)."""
-    docs = wiring.documents()
     now = clock.now_iso()
-    edge = {"id": member_id(user_id), "pk": topic["id"], "kind": "member", "topic_id": topic["id"],
-            "user_id": user_id, "role": role, "permissions": list(ALL_PERMISSIONS) if role == "owner" else [],
-            "joined_at": now, "added_by": added_by}
+    edge: MemberEdgeDoc = {
+        "id": member_id(user_id), "pk": topic["id"], "kind": "member", "topic_id": topic["id"],
+        "user_id": user_id, "role": role, "permissions": list(ALL_PERMISSIONS) if role == "owner" else [],
+        "joined_at": now, "added_by": added_by}
     try:
-        await docs.create(MEMBERSHIPS, edge)
+        await member_docs.create(edge)
     except Conflict:
         # Already a member. The mirror may have been lost by an earlier join interrupted between its writes:
         # rewrite it from the edge, keeping the original joined_at.
@@ -86,37 +89,36 @@ async def add_member(topic: dict[str, Any], user_id: str, *, role: Role = "membe
         if existing is not None:
             await _mirror(topic, user_id, existing.get("joined_at", now))
         return False
-    await docs.patch(TOPICS, topic["id"], topic["id"], [Patch("incr", "/member_count", 1)])
+    await topic_docs.patch(topic["id"], topic["id"], [Patch("incr", "/member_count", 1)])
     await _mirror(topic, user_id, now)
     if topic.get("visibility") == "private":  # a join request, if any, is answered by this
         try:
-            await docs.delete(MEMBERSHIPS, topic["id"], request_id(user_id))
+            await membership_docs.delete(topic["id"], request_id(user_id))
         except NotFound:
             pass
     return True
 
 
-async def _mirror(topic: dict[str, Any], user_id: str, joined_at: str) -> None:
-    await wiring.documents().upsert(USER_TOPICS, {
+async def _mirror(topic: TopicDoc, user_id: str, joined_at: str) -> None:
+    await user_topic_docs.upsert({
         "id": topic["id"], "pk": user_id, "topic_id": topic["id"], "user_id": user_id,
         "visibility": topic.get("visibility", "public"), "joined_at": joined_at})
 
 
 async def remove_member(topic_id: str, user_id: str) -> bool:
     """Deletes the membership; False when there was none (nothing counted twice)."""
-    docs = wiring.documents()
     try:
-        await docs.delete(MEMBERSHIPS, topic_id, member_id(user_id))
+        await membership_docs.delete(topic_id, member_id(user_id))
     except NotFound:
         removed = False
     else:
         removed = True
         try:
-            await docs.patch(TOPICS, topic_id, topic_id, [Patch("incr", "/member_count", -1)])
+            await topic_docs.patch(topic_id, topic_id, [Patch("incr", "/member_count", -1)])
         except NotFound:
             pass
     try:
-        await docs.delete(USER_TOPICS, user_id, topic_id)
+        await user_topic_docs.delete(user_id, topic_id)
     except NotFound:
         pass
     if removed:
@@ -124,24 +126,15 @@ async def remove_member(topic_id: str, user_id: str) -> bool:
     return removed
 
 
-async def member_edge(topic_id: str, user_id: str) -> dict[str, Any] | None:
+async def member_edge(topic_id: str, user_id: str) -> MemberEdgeDoc | None:
     try:
-        return await wiring.documents().read(MEMBERSHIPS, topic_id, member_id(user_id))
+        return await member_docs.read(topic_id, member_id(user_id))
     except NotFound:
         return None
 
 
-async def role_of(topic: dict[str, Any], user_id: str) -> Role:
-    if topic.get("owner_id") == user_id:
-        return "owner"
-    edge = await member_edge(topic["id"], user_id)
-    if edge is None:
-        return "none"
-    return "moderator" if edge.get("role") == "moderator" else "member"
-
-
 async def member_count(topic_id: str) -> int:
-    topic = await wiring.documents().read(TOPICS, topic_id, topic_id)
+    topic = await topic_docs.read(topic_id, topic_id)
     return int(topic.get("member_count", 0))
 
 
@@ -153,9 +146,8 @@ async def check_join(principal: Principal, topic_id: str) -> JoinResult:
     """Public topic: join at once. Invite-only: a pending invitation is accepted; otherwise a join request is
     recorded for the moderators. A caller who may not see the topic always gets the same "requested" answer,
     whether the topic exists or not, so joining reveals nothing about invite-only topics."""
-    docs = wiring.documents()
     try:
-        topic = await docs.read(TOPICS, topic_id, topic_id)
+        topic = await topic_docs.read(topic_id, topic_id)
     except NotFound:
         return JoinResult(topic_id=topic_id, status="requested")
     access = await load_access(principal, topic)
@@ -178,26 +170,25 @@ async def check_join(principal: Principal, topic_id: str) -> JoinResult:
                       member_count=await member_count(topic_id))
 
 
-async def _accept_pending_invitation(topic: dict[str, Any], user_id: str) -> bool:
-    docs = wiring.documents()
+async def _accept_pending_invitation(topic: TopicDoc, user_id: str) -> bool:
     try:
-        invitation = await docs.read(INVITATIONS, user_id, invitation_id(topic["id"]))
+        invitation = await invitation_docs.read(user_id, invitation_id(topic["id"]))
     except NotFound:
         return False
     if invitation.get("status") != "pending":
         return False
     await add_member(topic, user_id, added_by=invitation.get("inviter_id"))
     try:
-        await docs.patch(INVITATIONS, user_id, invitation["id"],
+        await invitation_docs.patch(user_id, invitation["id"],
                          [Patch("set", "/status", "accepted"), Patch("set", "/responded_at", clock.now_iso())])
     except NotFound:
         pass
     return True
 
 
-async def _record_join_request(topic: dict[str, Any], user_id: str) -> None:
+async def _record_join_request(topic: TopicDoc, user_id: str) -> None:
     try:
-        await wiring.documents().create(MEMBERSHIPS, {
+        await request_docs.create({
             "id": request_id(user_id), "pk": topic["id"], "kind": "request", "topic_id": topic["id"],
             "user_id": user_id, "created_at": clock.now_iso()})
     except Conflict:
@@ -222,9 +213,9 @@ def _require_member_view(access: TopicAccess) -> None:
         raise Forbidden("Only members see the member list.", code="members_only")
 
 
-async def _member_page(topic: dict[str, Any], where: list[Where], limit: int, cursor: str | None, *,
+async def _member_page(topic: TopicDoc, where: list[Where], limit: int, cursor: str | None, *,
                        scope: str) -> MemberPage:
-    page = await wiring.documents().query(MEMBERSHIPS, Query(where=[Where("kind", "=", "member"), *where],
+    page = await member_docs.query(Query(where=[Where("kind", "=", "member"), *where],
                                                              order_by=[("joined_at", "asc")]),
                                           pk=topic["id"], limit=limit, continuation=cursors.continuation(scope, cursor))
     names = await usernames(edge["user_id"] for edge in page.items)
@@ -285,7 +276,7 @@ async def _set_moderator(access: TopicAccess, user_id: str, permissions: list[Pe
     if edge is None:
         raise Conflict("Only members can become moderators.", code="not_a_member")
     now = clock.now_iso()
-    updated = await wiring.documents().patch(MEMBERSHIPS, access.topic_id, edge["id"], [
+    updated = await member_docs.patch(access.topic_id, edge["id"], [
         Patch("set", "/role", "moderator"), Patch("set", "/permissions", permissions),
         Patch("set", "/moderator_since", edge.get("moderator_since") or now), Patch("set", "/added_by", by)])
     names = await usernames([user_id])
@@ -301,14 +292,13 @@ async def check_remove_moderator(principal: Principal, topic_id: str, user_id: s
     edge = await member_edge(topic_id, user_id)
     if edge is None or edge.get("role") != "moderator":
         raise NotFound("This user is not a moderator here.", code="moderator_not_found")
-    await wiring.documents().patch(MEMBERSHIPS, topic_id, edge["id"],
+    await membership_docs.patch(topic_id, edge["id"],
                                    [Patch("set", "/role", "member"), Patch("set", "/permissions", [])])
     await events.publish(events.topic_group(topic_id), "moderator_removed", {"topic_id": topic_id,
                                                                              "user_id": user_id})
 
 
 async def check_transfer_ownership(principal: Principal, topic_id: str, body: UserTarget) -> OwnershipResult:
-    docs = wiring.documents()
     for _ in range(3):
         access = await access_topic(principal, topic_id)
         _require_owner(access)
@@ -322,7 +312,7 @@ async def check_transfer_ownership(principal: Principal, topic_id: str, body: Us
         if target.banned:
             raise Conflict("A banned user cannot own the topic.", code="is_banned")
         try:
-            await docs.patch(TOPICS, topic_id, topic_id, [Patch("set", "/owner_id", body.user_id),
+            await topic_docs.patch(topic_id, topic_id, [Patch("set", "/owner_id", body.user_id),
                                                           Patch("set", "/updated_at", clock.now_iso())],
                              if_match=topic.get("_etag"))
         except PreconditionFailed:
@@ -332,7 +322,7 @@ async def check_transfer_ownership(principal: Principal, topic_id: str, body: Us
             if not uid:
                 continue
             try:
-                await docs.patch(MEMBERSHIPS, topic_id, member_id(uid),
+                await membership_docs.patch(topic_id, member_id(uid),
                                  [Patch("set", "/role", role), Patch("set", "/permissions", permissions)])
             except NotFound:
                 pass  # left meanwhile
@@ -341,10 +331,6 @@ async def check_transfer_ownership(principal: Principal, topic_id: str, body: Us
                              {"topic_id": topic_id, "owner_id": body.user_id})
         return OwnershipResult(topic_id=topic_id, owner=user_ref(body.user_id, names))
     raise Conflict("The topic kept changing; try again.", code="concurrent_update")
-
-
-async def ensure_user_exists(user_id: str) -> None:
-    await existing_user(user_id)
 
 
 __all__ = ["JoinResult", "LeaveResult", "MemberPage", "MemberPublic", "ModeratorAdd", "ModeratorUpdate",

@@ -10,7 +10,7 @@ from shared.domain.communities.access import (
     Permission,
     Role,
 )
-from shared.domain.communities.people import UserRef
+from shared.domain.communities.people_models import UserRef
 
 MAX_PAGE = 100
 

@@ -15,16 +15,16 @@ MAX_MENTIONS recipients.
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from shared import wiring
-from shared.domain.communities.containers import MEMBERSHIPS, member_id
+from shared.domain.accounts.documents import block_docs, user_docs, username_docs
+from shared.domain.communities.containers import member_id
+from shared.domain.communities.documents import TopicDoc, membership_docs
 from shared.domain.notifications import service as notifications
+from shared.domain.notifications.documents import NotificationData
 from shared.domain.notifications.models import Actor
 
 MAX_MENTIONS = 10
 EXCERPT = 140
-USERNAMES, USERS, BLOCKS = "usernames", "users", "blocks"  # accounts' containers (docs/accounts.md)
 
 # A username (3-20 letters, digits, "_" or "-", starting and ending alphanumeric) after an "@" that is not part
 # of an email address or a longer word.
@@ -52,12 +52,11 @@ async def resolve_usernames(names: list[str]) -> dict[str, str]:
     """{user id: username} of the active accounts holding these (lower-cased) usernames."""
     if not names:
         return {}
-    docs = wiring.documents()
-    lookups = await docs.read_many(USERNAMES, [(name, name) for name in names])
+    lookups = await username_docs.read_many([(name, name) for name in names])
     wanted = {doc["user_id"]: doc["id"] for doc in lookups if doc.get("user_id")}
     if not wanted:
         return {}
-    users = await docs.read_many(USERS, [(uid, uid) for uid in wanted])
+    users = await user_docs.read_many([(uid, uid) for uid in wanted])
     # A lookup left by a rename or a crash points at someone who no longer holds the name: skip it.
     return {user["id"]: user.get("username", "") for user in users
             if user.get("username_lower", str(user.get("username", "")).lower()) == wanted[user["id"]]
@@ -70,17 +69,16 @@ async def not_blocking(author_id: str, candidates: list[str], *, anonymous: bool
     if anonymous or not candidates:
         return list(candidates)
     keys = [(uid, author_id) for uid in candidates]
-    blocked = {doc["pk"] for doc in await wiring.documents().read_many(BLOCKS, keys)}
+    blocked = {doc["pk"] for doc in await block_docs.read_many(keys)}
     return [uid for uid in candidates if uid not in blocked]
 
 
-async def _allowed_recipients(topic: dict[str, Any], author_id: str, candidates: list[str], *,
+async def _allowed_recipients(topic: TopicDoc, author_id: str, candidates: list[str], *,
                               anonymous: bool) -> list[str]:
-    docs = wiring.documents()
     recipients = await not_blocking(author_id, candidates, anonymous=anonymous)
     if topic.get("visibility") == "private":
         owner = topic.get("owner_id")
-        members = await docs.read_many(MEMBERSHIPS, [(topic["id"], member_id(uid)) for uid in recipients])
+        members = await membership_docs.read_many([(topic["id"], member_id(uid)) for uid in recipients])
         member_ids = {doc.get("user_id") or doc["id"].split(":", 1)[-1] for doc in members}
         recipients = [uid for uid in recipients if uid == owner or uid in member_ids]
     return recipients
@@ -91,7 +89,7 @@ def excerpt(text: str | None) -> str:
     return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1].rstrip() + "…"
 
 
-async def notify_mentions(*, topic: dict[str, Any], item_id: str, post_id: str, comment_id: str | None,
+async def notify_mentions(*, topic: TopicDoc, item_id: str, post_id: str, comment_id: str | None,
                           text: str | None, author_id: str, actor: Actor, title: str | None = None) -> list[str]:
     """Creates the mention notifications for one post or comment; returns the user ids newly notified."""
     names = mentioned_names(" ".join(part for part in (title, text) if part))
@@ -101,7 +99,7 @@ async def notify_mentions(*, topic: dict[str, Any], item_id: str, post_id: str, 
         return []
     recipients = await _allowed_recipients(topic, author_id, candidates, anonymous=actor.anonymous)
     where = "a comment" if comment_id else "a post"
-    data = {"topic_id": topic["id"], "post_id": post_id}
+    data: NotificationData = {"topic_id": topic["id"], "post_id": post_id}
     if comment_id:
         data["comment_id"] = comment_id
     notified = []

@@ -8,12 +8,13 @@ optional `expires_at`; an expired one no longer counts (access.py) and is simply
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from shared import clock, wiring
 from shared.domain import cursors, events
 from shared.domain.communities.access import TopicAccess, access_topic_as_moderator, standing
 from shared.domain.communities.containers import INVITATIONS, MEMBERSHIPS, ban_id, invitation_id, mute_id, request_id
+from shared.domain.communities.documents import RestrictionDoc, membership_docs, restriction_docs
 from shared.domain.communities.membership import ListQuery, UserTarget, remove_member
 from shared.domain.communities.moderation_models import (
     BanCreate,
@@ -40,7 +41,7 @@ async def _check_target(access: TopicAccess, principal: Principal, user_id: str)
     return target
 
 
-def _view(doc: dict[str, Any], names: dict[str, str]) -> RestrictionPublic:
+def _view(doc: RestrictionDoc, names: dict[str, str]) -> RestrictionPublic:
     return RestrictionPublic(kind=doc["kind"], topic_id=doc["topic_id"], user=user_ref(doc["user_id"], names),
                              reason=doc.get("reason"), created_at=doc["created_at"], expires_at=doc.get("expires_at"),
                              active=not clock.has_passed(doc.get("expires_at")), by=ref(doc.get("by"), names))
@@ -48,10 +49,11 @@ def _view(doc: dict[str, Any], names: dict[str, str]) -> RestrictionPublic:
 
 async def _restrict(kind: Literal["ban", "mute"], access: TopicAccess, principal: Principal, user_id: str,
                     reason: str | None, expires_at: str | None) -> RestrictionPublic:
-    doc = {"id": (ban_id if kind == "ban" else mute_id)(user_id), "pk": access.topic_id, "kind": kind,
-           "topic_id": access.topic_id, "user_id": user_id, "reason": reason, "by": principal.user_id,
-           "created_at": clock.now_iso(), "expires_at": expires_at}
-    await wiring.documents().upsert(MEMBERSHIPS, doc)
+    doc: RestrictionDoc = {
+        "id": (ban_id if kind == "ban" else mute_id)(user_id), "pk": access.topic_id, "kind": kind,
+        "topic_id": access.topic_id, "user_id": user_id, "reason": reason, "by": principal.user_id,
+        "created_at": clock.now_iso(), "expires_at": expires_at}
+    await restriction_docs.upsert(doc)
     names = await usernames([user_id, principal.user_id])
     return _view(doc, names)
 
@@ -77,7 +79,7 @@ async def check_ban(principal: Principal, topic_id: str, body: BanCreate) -> Res
 async def check_unban(principal: Principal, topic_id: str, body: UserTarget) -> None:
     await access_topic_as_moderator(principal, topic_id, "ban_users")
     try:
-        await wiring.documents().delete(MEMBERSHIPS, topic_id, ban_id(body.user_id))
+        await membership_docs.delete(topic_id, ban_id(body.user_id))
     except NotFound:
         raise NotFound("This user is not banned here.", code="ban_not_found") from None
     await events.publish_to_user(body.user_id, "topic_unbanned", {"topic_id": topic_id})
@@ -104,7 +106,7 @@ async def check_mute(principal: Principal, topic_id: str, body: MuteCreate) -> R
 async def check_unmute(principal: Principal, topic_id: str, body: UserTarget) -> None:
     await access_topic_as_moderator(principal, topic_id, "mute_users")
     try:
-        await wiring.documents().delete(MEMBERSHIPS, topic_id, mute_id(body.user_id))
+        await membership_docs.delete(topic_id, mute_id(body.user_id))
     except NotFound:
         raise NotFound("This user is not muted here.", code="mute_not_found") from None
     await events.publish_to_user(body.user_id, "topic_unmuted", {"topic_id": topic_id})
@@ -116,7 +118,7 @@ async def check_list_restrictions(principal: Principal, topic_id: str, kind: Lit
     removes it; filtering it out here would make pages short."""
     await access_topic_as_moderator(principal, topic_id, "ban_users" if kind == "ban" else "mute_users")
     scope = f"{kind}s:{topic_id}"
-    page = await wiring.documents().query(MEMBERSHIPS, Query(where=[Where("kind", "=", kind)],
+    page = await restriction_docs.query(Query(where=[Where("kind", "=", kind)],
                                                              order_by=[("created_at", "desc")]),
                                           pk=topic_id, limit=query.limit,
                                           continuation=cursors.continuation(scope, query.cursor))
@@ -127,13 +129,12 @@ async def check_list_restrictions(principal: Principal, topic_id: str, kind: Lit
 
 async def remove_expired_restrictions(limit: int = 200) -> int:
     """The timer's work: bans and mutes whose time is up are deleted (across topics)."""
-    docs = wiring.documents()
-    page = await docs.query(MEMBERSHIPS, Query(where=[Where("kind", "in", ["ban", "mute"]),
+    page = await restriction_docs.query(Query(where=[Where("kind", "in", ["ban", "mute"]),
                                                       Where("expires_at", "<=", clock.now_iso())]), limit=limit)
     removed = 0
     for doc in page.items:
         try:
-            await docs.delete(MEMBERSHIPS, doc["pk"], doc["id"], if_match=doc.get("_etag"))
+            await membership_docs.delete(doc["pk"], doc["id"], if_match=doc.get("_etag"))
             removed += 1
         except (NotFound, PreconditionFailed):
             pass  # lifted or renewed meanwhile

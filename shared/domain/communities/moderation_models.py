@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from shared.domain.communities.membership import UserTarget
-from shared.domain.communities.people import UserRef
+from shared.domain.communities.people_models import UserRef
 
 MAX_BAN_DAYS = 3650
 MAX_MUTE_MINUTES = 60 * 24 * 365

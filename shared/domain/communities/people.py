@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from pydantic import BaseModel
-
-from shared import wiring
-from shared.domain.communities.containers import USERS
+from shared.domain.accounts.documents import UserDoc, user_docs
+from shared.domain.communities.people_models import UserRef
 from shared.errors import NotFound
 
 DELETED_USERNAME = "[deleted]"
-
-
-class UserRef(BaseModel):
-    id: str
-    username: str
 
 
 async def usernames(user_ids: Iterable[str | None]) -> dict[str, str]:
     wanted = sorted({uid for uid in user_ids if uid})
     if not wanted:
         return {}
-    docs = await wiring.documents().read_many(USERS, [(uid, uid) for uid in wanted])
+    docs = await user_docs.read_many([(uid, uid) for uid in wanted])
     found = {doc["id"]: doc.get("username") or DELETED_USERNAME for doc in docs}
     return {uid: found.get(uid, DELETED_USERNAME) for uid in wanted}
 
@@ -36,10 +28,10 @@ def user_ref(user_id: str, names: dict[str, str]) -> UserRef:
     return UserRef(id=user_id, username=names.get(user_id, DELETED_USERNAME))
 
 
-async def existing_user(user_id: str) -> dict[str, Any]:
+async def existing_user(user_id: str) -> UserDoc:
     """The user document, or 404 `user_not_found` (also for accounts not verified yet or being deleted)."""
     try:
-        doc = await wiring.documents().read(USERS, user_id, user_id)
+        doc = await user_docs.read(user_id, user_id)
     except NotFound:
         raise NotFound("User not found.", code="user_not_found") from None
     if doc.get("deleted") or doc.get("status") in ("pending", "deleting", "deleted", "deactivated"):

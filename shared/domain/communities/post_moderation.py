@@ -13,13 +13,23 @@ an excerpt, never the author of what was reported.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Literal, TypeVar
 
 from shared import clock, wiring
 from shared.domain import cursors, events
 from shared.domain.communities import images, revisions, votes
 from shared.domain.communities.access import access_site_admin, access_topic_as_moderator
 from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, REPORTS
+from shared.domain.communities.documents import (
+    CommentDoc,
+    PostDoc,
+    RemovalDoc,
+    ReportDoc,
+    comment_docs,
+    post_docs,
+    report_docs,
+)
 from shared.domain.communities.mentions import excerpt
 from shared.domain.communities.post_models import (
     DeleteQuery,
@@ -32,11 +42,14 @@ from shared.domain.communities.post_models import (
 from shared.domain.communities.post_views import event_payload, load_post, present, require_active, viewer_of
 from shared.domain.communities.posts import MAX_PINNED, bump_topic, change_state, do_soft_delete
 from shared.domain.identity import Principal
+from shared.domain.purging import delete_partition
 from shared.domain.realtime.revocation import group_closed
+from shared.domain.stored import Container
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.ports import Patch, Query, Where
 
 PURGE_PAGE = 100
+D = TypeVar("D")
 DEFAULT_REMOVAL_REASON = "Removed by a moderator."
 
 
@@ -64,12 +77,12 @@ async def check_remove_post(principal: Principal, post_id: str, reason: str) -> 
     return await present(updated, viewer_of(access), topic_title=access.topic.get("title"))
 
 
-async def do_remove(post: dict[str, Any], principal: Principal, reason: str) -> dict[str, Any]:
-    removal = {"reason": reason, "by": principal.user_id, "at": clock.now_iso()}
+async def do_remove(post: PostDoc, principal: Principal, reason: str) -> PostDoc:
+    removal: RemovalDoc = {"reason": reason, "by": principal.user_id, "at": clock.now_iso()}
     updated = await change_state(post, "removed", [Patch("set", "/removal", removal)],
                                  from_states=("visible", "deleted"))
     if updated is None:  # already removed
-        return await wiring.documents().read(POSTS, post["pk"], post["id"])
+        return await post_docs.read(post["pk"], post["id"])
     await events.publish(events.topic_group(post["topic_id"]), "post_deleted",
                          {"post_id": post["id"], "topic_id": post["topic_id"], "state": "removed"})
     await group_closed(events.post_group(post["id"]))  # readable by its author and moderators only now
@@ -93,12 +106,12 @@ async def check_set_flag(principal: Principal, post_id: str, flag: str, value: b
     require_active(post)
     ops = [Patch("set", f"/{flag}", value)]
     if flag == "pinned" and value and not post.get("pinned"):
-        pinned = await wiring.documents().count(POSTS, [Where("pinned", "=", True), Where("state", "=", "visible")],
+        pinned = await post_docs.count([Where("pinned", "=", True), Where("state", "=", "visible")],
                                                 pk=post["pk"])
         if pinned >= MAX_PINNED:
             raise Conflict(f"A topic pins at most {MAX_PINNED} posts.", code="too_many_pinned")
         ops.append(Patch("set", "/pinned_at", clock.now_iso()))
-    updated = await wiring.documents().patch(POSTS, post["pk"], post_id, ops)
+    updated = await post_docs.patch(post["pk"], post_id, ops)
     await events.publish(events.topic_group(post["topic_id"]), "post_updated", await event_payload(updated))
     return await present(updated, viewer_of(access), topic_title=access.topic.get("title"))
 
@@ -107,14 +120,15 @@ async def check_set_flag(principal: Principal, post_id: str, flag: str, value: b
 # reports
 
 
-async def file_report(*, topic_id: str, target_type: str, target: dict[str, Any], post_id: str, container: str,
+async def file_report(*, topic_id: str, target_type: Literal["post", "comment"], target: PostDoc | CommentDoc,
+                      post_id: str, container: str,
                       principal: Principal, reason: str) -> ReportResult:
-    doc = {"id": f"{target['id']}.{principal.user_id}", "pk": topic_id, "target_type": target_type,
+    doc: ReportDoc = {"id": f"{target['id']}.{principal.user_id}", "pk": topic_id, "target_type": target_type,
            "target_id": target["id"], "post_id": post_id, "reason": reason, "reporter_id": principal.user_id,
            "reporter_username": principal.username, "status": "open", "created_at": clock.now_iso(),
            "excerpt": excerpt(target.get("title") or target.get("content"))}
     try:
-        await wiring.documents().create(REPORTS, doc)
+        await report_docs.create(doc)
     except Conflict:
         raise Conflict("You already reported this.", code="already_reported") from None
     try:
@@ -138,7 +152,7 @@ async def check_list_reports(principal: Principal, topic_id: str, q: PageQuery) 
     continuation = cursors.decode(scope, q.cursor).get("c") if q.cursor else None
     if q.cursor and not isinstance(continuation, str):
         raise cursors.invalid_cursor()
-    page = await wiring.documents().query(REPORTS, Query(where=[Where("status", "=", "open")],
+    page = await report_docs.query(Query(where=[Where("status", "=", "open")],
                                                          order_by=[("created_at", "desc")]),
                                           pk=topic_id, limit=q.limit, continuation=continuation)
     items = [ReportPublic(id=doc["id"], target_type=doc["target_type"], target_id=doc["target_id"],
@@ -152,10 +166,9 @@ async def check_list_reports(principal: Principal, topic_id: str, q: PageQuery) 
 # purges (administrators' hard delete; F1's topic purge calls purge_topic_content)
 
 
-async def _drain(container: str, pk: str, query: Query, each) -> None:
-    docs = wiring.documents()
+async def _drain(container: Container[D], pk: str, query: Query, each: Callable[[D], Awaitable[None]]) -> None:
     while True:
-        page = await docs.query(container, query, pk=pk, limit=PURGE_PAGE)
+        page = await container.query(query, pk=pk, limit=PURGE_PAGE)
         for doc in page.items:
             await each(doc)
         if len(page.items) < PURGE_PAGE:
@@ -173,28 +186,27 @@ async def purge_comment_docs(post_id: str, query: Query = Query()) -> int:
     """Deletes comments of a post matching `query`, with their votes and revisions; returns how many."""
     count = 0
 
-    async def purge(comment: dict[str, Any]) -> None:
+    async def purge(comment: CommentDoc) -> None:
         nonlocal count
         await votes.erase_votes_on(comment["id"])
         await revisions.erase(comment["id"])
         await _delete(COMMENTS, post_id, comment["id"])
         count += 1
 
-    await _drain(COMMENTS, post_id, query, purge)
+    await _drain(comment_docs, post_id, query, purge)
     return count
 
 
-async def purge_post(post: dict[str, Any]) -> None:
+async def purge_post(post: PostDoc) -> None:
     post_id, topic_id = post["id"], post["topic_id"]
     await purge_comment_docs(post_id)
     await votes.erase_votes_on(post_id)
     await revisions.erase(post_id)
-    await _drain(FOLLOWS, post_id, Query(), lambda doc: _delete(FOLLOWS, post_id, doc["id"]))
-    await _drain(REPORTS, topic_id, Query(where=[Where("post_id", "=", post_id)]),
-                 lambda doc: _delete(REPORTS, topic_id, doc["id"]))
+    await delete_partition(FOLLOWS, post_id)
+    await delete_partition(REPORTS, topic_id, [Where("post_id", "=", post_id)])
     await images.delete_image(post.get("image"))
     try:
-        await wiring.documents().delete(POSTS, topic_id, post_id, if_match=None)
+        await post_docs.delete(topic_id, post_id, if_match=None)
     except NotFound:
         return
     if post.get("state") == "visible":
@@ -203,7 +215,7 @@ async def purge_post(post: dict[str, Any]) -> None:
 
 async def purge_topic_content(topic_id: str) -> None:
     """Everything posted in a topic, for good (the topic purge timer calls this before deleting the topic)."""
-    await _drain(POSTS, topic_id, Query(), purge_post)
+    await _drain(post_docs, topic_id, Query(), purge_post)
 
 
 async def set_topic_audience(topic_id: str, visibility: str) -> None:
@@ -212,12 +224,11 @@ async def set_topic_audience(topic_id: str, visibility: str) -> None:
 
     Each round asks again for posts not yet stamped, so a page never shifts under the patches it causes."""
     value = {"public": "public", "private": topic_id}.get(visibility, f"hidden:{topic_id}")
-    docs = wiring.documents()
     while True:
-        page = await docs.query(POSTS, Query(where=[Where("audience", "!=", value)]), pk=topic_id, limit=PURGE_PAGE)
+        page = await post_docs.query(Query(where=[Where("audience", "!=", value)]), pk=topic_id, limit=PURGE_PAGE)
         for post in page.items:
             try:
-                await docs.patch(POSTS, topic_id, post["id"], [Patch("set", "/audience", value)])
+                await post_docs.patch(topic_id, post["id"], [Patch("set", "/audience", value)])
             except NotFound:
                 continue
         if not page.items:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from shared import wiring
 from shared.domain.communities.access import TopicAccess, access_topic, access_topic_for_contribution
-from shared.domain.communities.content_ids import FOLLOWS, POSTS, post_not_found, topic_of_post
+from shared.domain.communities.content_ids import post_not_found, topic_of_post
+from shared.domain.communities.documents import PostDoc, follow_docs, post_docs
 from shared.domain.communities.post_models import ModerationInfo, PostPublic
 from shared.domain.communities.votes import my_votes
 from shared.domain.identity import Principal
@@ -39,13 +40,22 @@ def viewer_of(access: TopicAccess) -> Viewer:
     return Viewer(user_id=access.user_id, is_admin=access.is_admin, moderates=access.can("manage_posts"))
 
 
-def may_read(post: dict[str, Any], viewer: Viewer) -> bool:
+def may_read(post: PostDoc, viewer: Viewer) -> bool:
     if post.get("state") == "visible":
         return True
     return viewer.is_admin or viewer.moderates or (viewer.user_id is not None and viewer.user_id == post["author_id"])
 
 
-def author_fields(doc: dict[str, Any]) -> dict[str, Any]:
+class AuthorFields(TypedDict):
+    """Who a reader is told wrote a post or comment (keyword arguments of PostPublic and CommentPublic)."""
+
+    author_id: str | None
+    author_username: str | None
+    display_name: str
+    is_anonymous: bool
+
+
+def author_fields(doc: PostDoc) -> AuthorFields:
     if doc.get("anonymous"):
         return {"author_id": None, "author_username": None, "display_name": doc.get("anonymous_name") or "Anonymous",
                 "is_anonymous": True}
@@ -55,7 +65,7 @@ def author_fields(doc: dict[str, Any]) -> dict[str, Any]:
             "display_name": doc.get("author_username") or "", "is_anonymous": False}
 
 
-def moderation_info(doc: dict[str, Any], viewer: Viewer) -> ModerationInfo | None:
+def moderation_info(doc: PostDoc, viewer: Viewer) -> ModerationInfo | None:
     if not (viewer.is_admin or viewer.moderates):
         return None
     removal = doc.get("removal") or {}
@@ -67,13 +77,14 @@ def moderation_info(doc: dict[str, Any], viewer: Viewer) -> ModerationInfo | Non
     return info
 
 
-async def image_url(doc: dict[str, Any]) -> str | None:
-    if not doc.get("image") or doc.get("state") == "deleted":
+async def image_url(doc: PostDoc) -> str | None:
+    image = doc.get("image")
+    if not image or doc.get("state") == "deleted":
         return None
-    return await wiring.blobs().read_url(IMAGE_CONTAINER, doc["image"], expires_in_seconds=IMAGE_URL_SECONDS)
+    return await wiring.blobs().read_url(IMAGE_CONTAINER, image, expires_in_seconds=IMAGE_URL_SECONDS)
 
 
-async def present(doc: dict[str, Any], viewer: Viewer, *, vote: int = 0, followed: bool = False,
+async def present(doc: PostDoc, viewer: Viewer, *, vote: int = 0, followed: bool = False,
                   topic_title: str | None = None) -> PostPublic:
     state = doc.get("state", "visible")
     is_author = viewer.user_id is not None and viewer.user_id == doc.get("author_id")
@@ -95,7 +106,7 @@ async def present(doc: dict[str, Any], viewer: Viewer, *, vote: int = 0, followe
         moderation=moderation_info(doc, viewer))
 
 
-async def present_page(docs: list[dict[str, Any]], viewer: Viewer, *,
+async def present_page(docs: list[PostDoc], viewer: Viewer, *,
                        topic_titles: dict[str, str] | None = None) -> list[PostPublic]:
     """Posts with the caller's own votes and follows: two reads for the whole page."""
     ids = [doc["id"] for doc in docs]
@@ -105,7 +116,7 @@ async def present_page(docs: list[dict[str, Any]], viewer: Viewer, *,
                           topic_title=titles.get(doc["topic_id"])) for doc in docs]
 
 
-async def event_payload(doc: dict[str, Any]) -> dict[str, Any]:
+async def event_payload(doc: PostDoc) -> dict[str, Any]:  # PostPublic as JSON, for every reader
     return (await present(doc, EVENT_VIEWER)).model_dump(mode="json", exclude={"user_vote", "is_followed",
                                                                                  "is_author", "moderation"})
 
@@ -113,19 +124,19 @@ async def event_payload(doc: dict[str, Any]) -> dict[str, Any]:
 async def followed_ids(post_ids: list[str], user_id: str | None) -> set[str]:
     if not user_id or not post_ids:
         return set()
-    docs = await wiring.documents().read_many(FOLLOWS, [(pid, user_id) for pid in post_ids])
+    docs = await follow_docs.read_many([(pid, user_id) for pid in post_ids])
     return {doc["pk"] for doc in docs}
 
 
-async def read_post(topic_id: str, post_id: str) -> dict[str, Any]:
+async def read_post(topic_id: str, post_id: str) -> PostDoc:
     try:
-        return await wiring.documents().read(POSTS, topic_id, post_id)
+        return await post_docs.read(topic_id, post_id)
     except NotFound:
         raise post_not_found() from None
 
 
 async def load_post(principal: Principal | None, post_id: str, *,
-                    contribute: bool = False) -> tuple[TopicAccess, dict[str, Any]]:
+                    contribute: bool = False) -> tuple[TopicAccess, PostDoc]:
     """The caller's access to the post's topic and the post, read together; 404 `post_not_found` when either
     is missing or hidden from the caller. With contribute=True a ban or mute answers 403 (only once the caller
     has been shown the post exists)."""
@@ -146,7 +157,7 @@ async def load_post(principal: Principal | None, post_id: str, *,
     return access, post
 
 
-def require_active(post: dict[str, Any]) -> None:
+def require_active(post: PostDoc) -> None:
     """Writes on a deleted or removed post (which only its author or moderators can still see) are refused."""
     if post.get("state") != "visible":
         raise Conflict("This post was deleted or removed.", code="post_not_active")

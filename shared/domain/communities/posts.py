@@ -12,9 +12,9 @@ Every write publishes its event after it succeeded: `new_post`, `post_updated`, 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TypedDict
 
-from shared import clock, wiring
+from shared import clock
 from shared.aio import gather_in_order
 from shared.domain import cursors, events
 from shared.domain.communities import images, mentions, ranking, revisions, votes
@@ -25,7 +25,16 @@ from shared.domain.communities.access import (
     anonymous_alias,
     readable_topic_ids,
 )
-from shared.domain.communities.content_ids import FOLLOWS, POSTS, TOPICS, new_post_id
+from shared.domain.communities.content_ids import POSTS, new_post_id
+from shared.domain.communities.documents import (
+    CommentDoc,
+    PostDoc,
+    PostKey,
+    TopicDoc,
+    follow_docs,
+    post_docs,
+    topic_docs,
+)
 from shared.domain.communities.post_models import (
     TIME_RANGE_SECONDS,
     FollowState,
@@ -51,8 +60,9 @@ from shared.domain.communities.post_views import (
 from shared.domain.identity import Principal
 from shared.domain.notifications.models import Actor
 from shared.domain.realtime.revocation import group_closed
+from shared.domain.stored import DocPage, without_system_fields
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed
-from shared.ports import Page, Patch, Query, SortDirection, Where
+from shared.ports import Patch, Query, SortDirection, Where
 
 MAX_PINNED = 5
 MAX_EDIT_ATTEMPTS = 10
@@ -61,12 +71,12 @@ SORT_ORDER: dict[str, tuple[str, SortDirection]] = {"new": ("created_at", "desc"
                                           "active": ("last_activity", "desc")}
 
 
-def audience(topic: dict[str, Any]) -> str:
+def audience(topic: TopicDoc) -> str:
     """What the feed filters on: "public", or the topic id of an invite-only topic (readable by its members)."""
     return topic["id"] if topic.get("visibility") == "private" else "public"
 
 
-def actor_of(doc: dict[str, Any]) -> Actor:
+def actor_of(doc: PostDoc | CommentDoc) -> Actor:
     """How notifications name the author of a post or comment: never the real one behind an alias."""
     if doc.get("anonymous"):
         return Actor(display_name=doc.get("anonymous_name") or "Anonymous", anonymous=True)
@@ -89,7 +99,7 @@ async def bump_topic(topic_id: str, posts: int, activity: str | None = None) -> 
     if not ops:
         return
     try:
-        await wiring.documents().patch(TOPICS, topic_id, topic_id, ops)
+        await topic_docs.patch(topic_id, topic_id, ops)
     except NotFound:
         pass  # the topic was purged meanwhile; nothing left to count
 
@@ -103,14 +113,15 @@ async def check_create_post(principal: Principal, topic_id: str, body: PostCreat
     alias = await alias_if_anonymous(access, principal.user_id, body.use_anonymous)
     image = await images.claim(principal.user_id, body.image_id) if body.image_id else None
     now = clock.now_iso()
-    doc = {"id": new_post_id(topic_id), "pk": topic_id, "kind": "post", "topic_id": topic_id,
-           "audience": audience(access.topic), "author_id": principal.user_id,
-           "author_username": principal.username, "anonymous": alias is not None, "anonymous_name": alias,
-           "title": body.title, "content": body.content, "tags": body.tags, "image": image,
-           "upvote_count": 0, "downvote_count": 0, "score": 0, "comment_count": 0,
-           "hot_rank": ranking.hot_rank(0, now), "state": "visible", "locked": False, "pinned": False,
-           "edit_count": 0, "created_at": now, "edited_at": None, "last_activity": now, "report_count": 0}
-    created = await wiring.documents().create(POSTS, doc)
+    doc: PostDoc = {
+        "id": new_post_id(topic_id), "pk": topic_id, "kind": "post", "topic_id": topic_id,
+        "audience": audience(access.topic), "author_id": principal.user_id,
+        "author_username": principal.username, "anonymous": alias is not None, "anonymous_name": alias,
+        "title": body.title, "content": body.content, "tags": body.tags, "image": image,
+        "upvote_count": 0, "downvote_count": 0, "score": 0, "comment_count": 0,
+        "hot_rank": ranking.hot_rank(0, now), "state": "visible", "locked": False, "pinned": False,
+        "edit_count": 0, "created_at": now, "edited_at": None, "last_activity": now, "report_count": 0}
+    created = await post_docs.create(doc)
     # Independent follow-up writes, side by side once the post exists. Authors follow their own posts, so they
     # hear about comments.
     await asyncio.gather(
@@ -127,8 +138,8 @@ async def check_create_post(principal: Principal, topic_id: str, body: PostCreat
 # read
 
 
-async def _no_page() -> Page:
-    return Page(items=[], continuation=None)
+async def _no_page() -> DocPage[PostDoc]:
+    return DocPage(items=[], continuation=None)
 
 
 async def check_get_post(principal: Principal | None, post_id: str) -> PostPublic:
@@ -138,7 +149,7 @@ async def check_get_post(principal: Principal | None, post_id: str) -> PostPubli
     if viewer.user_id:
         (vote, _), followed_docs = await asyncio.gather(
             votes.current_vote(post_id, viewer.user_id),
-            wiring.documents().read_many(FOLLOWS, [(post_id, viewer.user_id)]))
+            follow_docs.read_many([(post_id, viewer.user_id)]))
         followed = bool(followed_docs)
     return await present(post, viewer, vote=vote, followed=followed, topic_title=access.topic.get("title"))
 
@@ -165,14 +176,13 @@ async def check_list_posts(principal: Principal | None, topic_id: str, q: PostLi
     where = [Where("state", "=", "visible"), Where("pinned", "=", False)]
     if since:
         where.append(Where("created_at", ">=", since))
-    docs = wiring.documents()
-    pinned = docs.query(POSTS, Query(where=[Where("state", "=", "visible"), Where("pinned", "=", True)],
+    pinned = post_docs.query(Query(where=[Where("state", "=", "visible"), Where("pinned", "=", True)],
                                      order_by=[("pinned_at", "desc")]), pk=topic_id, limit=MAX_PINNED) \
         if not q.cursor else _no_page()
     # the access decision first: a hidden topic is a 404 whatever the queries did
     access, page, pinned_page = await gather_in_order(
         access_topic(principal, topic_id),
-        docs.query(POSTS, Query(where=where, order_by=[SORT_ORDER[q.sort]]), pk=topic_id, limit=q.limit,
+        post_docs.query(Query(where=where, order_by=[SORT_ORDER[q.sort]]), pk=topic_id, limit=q.limit,
                    continuation=continuation),
         pinned)
     pinned_docs = pinned_page.items
@@ -202,8 +212,7 @@ async def check_feed(principal: Principal | None, q: PageQuery) -> PostPage:
         where.append(Where("audience", "in", ["public", *readable.private_ids]))
     if before:
         where.append(Where("created_at", "<=", before))
-    docs = wiring.documents()
-    page = await docs.query(POSTS, Query(where=where, order_by=[("created_at", "desc")]), limit=q.limit + len(seen))
+    page = await post_docs.query(Query(where=where, order_by=[("created_at", "desc")]), limit=q.limit + len(seen))
     fresh = [doc for doc in page.items if not (doc["created_at"] == before and doc["id"] in seen)]
     more = page.continuation is not None or len(fresh) > q.limit
     items = fresh[:q.limit]
@@ -215,7 +224,7 @@ async def check_feed(principal: Principal | None, q: PageQuery) -> PostPage:
             same_instant = seen + same_instant
         next_cursor = cursors.encode(scope, {"before": last, "seen": same_instant})
     topic_ids = list(dict.fromkeys(doc["topic_id"] for doc in items))
-    topics = await docs.read_many(TOPICS, [(tid, tid) for tid in topic_ids]) if topic_ids else []
+    topics = await topic_docs.read_many([(tid, tid) for tid in topic_ids]) if topic_ids else []
     titles = {topic["id"]: str(topic.get("title", "")) for topic in topics}
     viewer = Viewer(user_id=principal.user_id if principal else None, is_admin=bool(principal and principal.is_admin))
     if not viewer.is_admin:
@@ -229,7 +238,15 @@ async def check_feed(principal: Principal | None, q: PageQuery) -> PostPage:
 # edit, history, delete
 
 
-def _require_author(post: dict[str, Any], principal: Principal) -> None:
+class PostChanges(TypedDict, total=False):
+    """What an edit changes (PostUpdate's fields that were given and differ)."""
+
+    title: str
+    content: str
+    tags: list[str]
+
+
+def _require_author(post: PostDoc, principal: Principal) -> None:
     if post.get("author_id") != principal.user_id:
         raise Forbidden("Only the author may do this.", code="not_author")
 
@@ -237,21 +254,25 @@ def _require_author(post: dict[str, Any], principal: Principal) -> None:
 async def check_update_post(principal: Principal, post_id: str, body: PostUpdate) -> PostPublic:
     access, post = await load_post(principal, post_id, contribute=True)
     _require_author(post, principal)
-    docs = wiring.documents()
     for _ in range(MAX_EDIT_ATTEMPTS):
         require_active(post)
-        changes = {name: value for name, value in body.model_dump(exclude_none=True).items()
-                   if post.get(name) != value}
+        changes: PostChanges = {}
+        if body.title is not None and body.title != post.get("title"):
+            changes["title"] = body.title
+        if body.content is not None and body.content != post.get("content"):
+            changes["content"] = body.content
+        if body.tags is not None and body.tags != post.get("tags"):
+            changes["tags"] = body.tags
         if not changes:
             return await present(post, viewer_of(access), topic_title=access.topic.get("title"))
         now = clock.now_iso()
         version = post.get("edit_count", 0) + 1
-        await revisions.save(post_id, version, {k: post.get(k) for k in ("title", "content", "tags")},
+        await revisions.save(post_id, version, {"title": post.get("title"), "content": post.get("content"),
+                                                "tags": post.get("tags")},
                              created_at=post.get("edited_at") or post["created_at"], replaced_at=now)
-        replacement = {k: v for k, v in post.items() if not k.startswith("_")}
-        replacement.update(changes, edit_count=version, edited_at=now)
+        replacement: PostDoc = {**without_system_fields(post), **changes, "edit_count": version, "edited_at": now}
         try:
-            updated = await docs.replace(POSTS, replacement, if_match=post["_etag"])
+            updated = await post_docs.replace(replacement, if_match=post.get("_etag"))
             break
         except PreconditionFailed:
             post = await read_post(post["topic_id"], post_id)  # a vote or another edit came first
@@ -271,14 +292,13 @@ async def check_post_history(principal: Principal | None, post_id: str, q: PageQ
     return await revisions.history(post_id, limit=q.limit, cursor=q.cursor)
 
 
-async def change_state(post: dict[str, Any], new_state: str, extra: list[Patch], *,
-                       from_states: tuple[str, ...]) -> dict[str, Any] | None:
+async def change_state(post: PostDoc, new_state: str, extra: list[Patch], *,
+                       from_states: tuple[str, ...]) -> PostDoc | None:
     """Moves a post between visible / deleted / removed with a conditional patch, keeping the topic's post_count
     exact: only the request whose patch took the post out of (or back into) "visible" changes the count."""
-    docs = wiring.documents()
     for state in from_states:
         try:
-            updated = await docs.patch(POSTS, post["pk"], post["id"], [Patch("set", "/state", new_state), *extra],
+            updated = await post_docs.patch(post["pk"], post["id"], [Patch("set", "/state", new_state), *extra],
                                        condition=[Where("state", "=", state)])
         except PreconditionFailed:
             continue
@@ -288,7 +308,7 @@ async def change_state(post: dict[str, Any], new_state: str, extra: list[Patch],
     return None
 
 
-async def do_soft_delete(post: dict[str, Any], principal: Principal) -> None:
+async def do_soft_delete(post: PostDoc, principal: Principal) -> None:
     updated = await change_state(post, "deleted", [Patch("set", "/deleted_at", clock.now_iso())],
                                  from_states=("visible",))
     if updated is not None:
@@ -301,7 +321,7 @@ async def do_soft_delete(post: dict[str, Any], principal: Principal) -> None:
 # votes and follows
 
 
-def _target(post: dict[str, Any]) -> votes.Target:
+def _target(post: PostDoc) -> votes.Target:
     return votes.Target(container=POSTS, pk=post["pk"], id=post["id"], kind="post", topic_id=post["topic_id"],
                         post_id=post["id"])
 
@@ -315,7 +335,7 @@ async def check_vote_post(principal: Principal, post_id: str, *, value: int | No
     if outcome.changed:
         rank = ranking.hot_rank(updated.get("score", 0), updated["created_at"])
         try:
-            await wiring.documents().patch(POSTS, post["pk"], post_id, [Patch("set", "/hot_rank", rank)])
+            await post_docs.patch(post["pk"], post_id, [Patch("set", "/hot_rank", rank)])
         except NotFound:
             pass
         await events.publish(events.topic_group(post["topic_id"]), "post_voted",
@@ -323,14 +343,14 @@ async def check_vote_post(principal: Principal, post_id: str, *, value: int | No
     return VoteResult(target_id=post_id, user_vote=outcome.value, **_counts(updated))
 
 
-def _counts(doc: dict[str, Any]) -> dict[str, int]:
+def _counts(doc: PostDoc | CommentDoc) -> votes.VoteCounts:
     return {"upvote_count": doc.get("upvote_count", 0), "downvote_count": doc.get("downvote_count", 0),
             "score": doc.get("score", 0)}
 
 
-async def follow(post: dict[str, Any], user_id: str) -> None:
+async def follow(post: PostDoc, user_id: str) -> None:
     try:
-        await wiring.documents().create(FOLLOWS, {"id": user_id, "pk": post["id"], "follower_id": user_id,
+        await follow_docs.create({"id": user_id, "pk": post["id"], "follower_id": user_id,
                                                   "topic_id": post["topic_id"], "created_at": clock.now_iso()})
     except Conflict:
         pass
@@ -343,13 +363,13 @@ async def check_follow_post(principal: Principal, post_id: str, following: bool)
         await follow(post, principal.user_id)
     else:
         try:
-            await wiring.documents().delete(FOLLOWS, post_id, principal.user_id)
+            await follow_docs.delete(post_id, principal.user_id)
         except NotFound:
             pass
     return FollowState(post_id=post_id, following=following)
 
 
-async def note_comment(post: dict[str, Any], comments: int, activity: str | None) -> None:
+async def note_comment(post: PostKey, comments: int, activity: str | None) -> None:
     """A comment was added (or removed): the post's comment_count and last_activity, and the topic's activity."""
     ops = [Patch("incr", "/comment_count", comments)] if comments else []
     if activity:
@@ -357,7 +377,7 @@ async def note_comment(post: dict[str, Any], comments: int, activity: str | None
 
     async def on_post() -> None:
         try:
-            await wiring.documents().patch(POSTS, post["pk"], post["id"], ops)
+            await post_docs.patch(post["pk"], post["id"], ops)
         except NotFound:
             pass  # purged meanwhile
 

@@ -10,46 +10,20 @@ from __future__ import annotations
 import logging
 
 from shared import clock, wiring
-from shared.domain.communities.containers import (
-    ALIASES,
-    INVITATIONS,
-    MEMBERSHIPS,
-    TOPIC_TITLES,
-    TOPICS,
-    USER_TOPICS,
-    invitation_id,
-)
+from shared.domain.communities.containers import ALIASES, INVITATIONS, MEMBERSHIPS, USER_TOPICS, invitation_id
+from shared.domain.communities.documents import invitation_docs, member_docs, title_docs, topic_docs
 from shared.domain.communities.purgers import (  # noqa: F401  (the registry, re-exported)
     TopicPurger,
     _purgers,
     register_topic_purger,
     registered_topic_purgers,
 )
+from shared.domain.purging import PURGE_BATCH, delete_partition
 from shared.errors import NotFound, PreconditionFailed
-from shared.ports import BatchOp, Query, Where
+from shared.ports import Query, Where
 
 log = logging.getLogger("topicsflow.communities.purge")
-PURGE_BATCH = 100
 MAX_TOPICS_PER_RUN = 20
-
-
-async def delete_partition(container: str, pk: str, where: list[Where] | None = None) -> int:
-    """Deletes every document of one partition (optionally filtered), 100 per transactional batch."""
-    docs = wiring.documents()
-    removed = 0
-    while True:
-        page = await docs.query(container, Query(where=where or []), pk=pk, limit=PURGE_BATCH)
-        if not page.items:
-            return removed
-        try:
-            await docs.batch(container, pk, [BatchOp("delete", id=item["id"]) for item in page.items])
-        except NotFound:  # someone removed one meanwhile: fall back to one by one
-            for item in page.items:
-                try:
-                    await docs.delete(container, pk, item["id"])
-                except NotFound:
-                    pass
-        removed += len(page.items)
 
 
 async def _delete_quietly(container: str, pk: str, id: str) -> None:
@@ -60,9 +34,8 @@ async def _delete_quietly(container: str, pk: str, id: str) -> None:
 
 
 async def purge_topic(topic_id: str) -> None:
-    docs = wiring.documents()
     try:
-        topic = await docs.read(TOPICS, topic_id, topic_id)
+        topic = await topic_docs.read(topic_id, topic_id)
     except NotFound:
         return
     for name, purger in registered_topic_purgers().items():
@@ -73,8 +46,7 @@ async def purge_topic(topic_id: str) -> None:
             raise
     # user-side mirrors first, found through the topic-side member edges
     while True:
-        page = await docs.query(MEMBERSHIPS, Query(where=[Where("kind", "=", "member")]), pk=topic_id,
-                                limit=PURGE_BATCH)
+        page = await member_docs.query(Query(where=[Where("kind", "=", "member")]), pk=topic_id, limit=PURGE_BATCH)
         if not page.items:
             break
         for edge in page.items:
@@ -83,39 +55,38 @@ async def purge_topic(topic_id: str) -> None:
     await delete_partition(MEMBERSHIPS, topic_id)
     await delete_partition(ALIASES, topic_id)
     while True:
-        page = await docs.query(INVITATIONS, Query(where=[Where("topic_id", "=", topic_id)]), limit=PURGE_BATCH)
+        page = await invitation_docs.query(Query(where=[Where("topic_id", "=", topic_id)]), limit=PURGE_BATCH)
         if not page.items:
             break
         for inv in page.items:
             await _delete_quietly(INVITATIONS, inv["pk"], invitation_id(topic_id))
-    await release_title(topic)
+    await release_title(topic_id, topic.get("title_key"))
     try:
-        await docs.delete(TOPICS, topic_id, topic_id)
+        await topic_docs.delete(topic_id, topic_id)
     except (NotFound, PreconditionFailed):
         pass
 
 
-async def release_title(topic: dict) -> None:
-    """Frees the topic's title for others, unless the reservation already belongs to another topic."""
-    docs = wiring.documents()
-    key = topic.get("title_key")
+async def release_title(topic_id: str, key: str | None) -> None:
+    """Frees the topic's title (its reservation `key`) for others, unless the reservation already belongs to
+    another topic."""
     if not key:
         return
     try:
-        lookup = await docs.read(TOPIC_TITLES, key, key)
+        lookup = await title_docs.read(key, key)
     except NotFound:
         return
-    if lookup.get("topic_id") == topic["id"]:
+    if lookup.get("topic_id") == topic_id:
         try:
-            await docs.delete(TOPIC_TITLES, key, key, if_match=lookup.get("_etag"))
+            await title_docs.delete(key, key, if_match=lookup.get("_etag"))
         except (NotFound, PreconditionFailed):
             pass
 
 
 async def purge_due_topics(limit: int = MAX_TOPICS_PER_RUN) -> list[str]:
     """The timer's work: topics whose deletion was approved and whose grace period ended."""
-    page = await wiring.documents().query(
-        TOPICS, Query(where=[Where("status", "=", "deletion_approved"),
+    page = await topic_docs.query(
+        Query(where=[Where("status", "=", "deletion_approved"),
                              Where("deletion.permanent_delete_at", "<=", clock.now_iso())]), limit=limit)
     purged = []
     for topic in page.items:

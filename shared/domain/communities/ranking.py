@@ -13,8 +13,8 @@ import logging
 import math
 from datetime import datetime
 
-from shared import clock, wiring
-from shared.domain.communities.content_ids import POSTS
+from shared import clock
+from shared.domain.communities.documents import post_docs
 from shared.errors import NotFound
 from shared.ports import Patch, Query, Where
 
@@ -43,19 +43,18 @@ def _moved(old: float, new: float) -> bool:
 
 async def refresh_hot_ranks(now: datetime | None = None) -> int:
     """Recomputes every positive rank; returns how many posts were rewritten."""
-    docs = wiring.documents()
     moment = now or clock.now()
     query = Query(where=[Where("hot_rank", ">", 0)])
     continuation: str | None = None
     rewritten = 0
     while True:
-        page = await docs.query(POSTS, query, limit=REFRESH_PAGE, continuation=continuation)
+        page = await post_docs.query(query, limit=REFRESH_PAGE, continuation=continuation)
         for post in page.items:
             rank = hot_rank(post.get("score", 0), post["created_at"], moment)
             if not _moved(post.get("hot_rank", 0.0), rank):
                 continue
             try:
-                await docs.patch(POSTS, post["pk"], post["id"], [Patch("set", "/hot_rank", rank)])
+                await post_docs.patch(post["pk"], post["id"], [Patch("set", "/hot_rank", rank)])
                 rewritten += 1
             except NotFound:
                 continue  # hard-deleted meanwhile

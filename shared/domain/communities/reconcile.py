@@ -12,11 +12,21 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from shared import clock, wiring
-from shared.domain.communities.containers import MEMBERSHIPS, TOPICS
-from shared.domain.communities.content_ids import COMMENTS, POSTS, VOTES
+from shared.domain.communities.containers import TOPICS
+from shared.domain.communities.content_ids import COMMENTS, POSTS
+from shared.domain.communities.documents import (
+    CommentDoc,
+    PostDoc,
+    TopicDoc,
+    VoteDoc,
+    comment_docs,
+    membership_docs,
+    post_docs,
+    topic_docs,
+    vote_docs,
+)
 from shared.errors import NotFound, PreconditionFailed
 from shared.ports import Patch, Query, Where
 
@@ -40,13 +50,12 @@ async def reconcile_counters(*, quiet_seconds: float = QUIET_SECONDS, max_pages:
 
 
 async def _reconcile_member_counts(result: Reconciled, quiet_seconds: float, max_pages: int) -> None:
-    docs = wiring.documents()
     cursor = None
     for _ in range(max_pages):
-        page = await docs.query(TOPICS, Query(where=[Where("status", "=", "active")]), limit=PAGE, continuation=cursor)
+        page = await topic_docs.query(Query(where=[Where("status", "=", "active")]), limit=PAGE, continuation=cursor)
         for topic in page.items:
             result.topics_checked += 1
-            members = await docs.count(MEMBERSHIPS, [Where("kind", "=", "member")], pk=topic["id"])
+            members = await membership_docs.count([Where("kind", "=", "member")], pk=topic["id"])
             if await _correct(TOPICS, topic, {"member_count": members}, quiet_seconds):
                 result.corrected.append(f"{TOPICS}/{topic['id']}")
         cursor = page.continuation
@@ -55,12 +64,11 @@ async def _reconcile_member_counts(result: Reconciled, quiet_seconds: float, max
 
 
 async def _reconcile_vote_tallies(result: Reconciled, quiet_seconds: float, max_pages: int) -> None:
-    docs = wiring.documents()
     since = clock.later_iso(hours=-VOTES_LOOKBACK_HOURS)
-    targets: dict[str, dict[str, Any]] = {}
+    targets: dict[str, VoteDoc] = {}
     cursor = None
     for _ in range(max_pages):
-        page = await docs.query(VOTES, Query(where=[Where("updated_at", ">=", since)]), limit=PAGE,
+        page = await vote_docs.query(Query(where=[Where("updated_at", ">=", since)]), limit=PAGE,
                                 continuation=cursor)
         for vote in page.items:
             targets.setdefault(vote["pk"], vote)
@@ -70,18 +78,19 @@ async def _reconcile_vote_tallies(result: Reconciled, quiet_seconds: float, max_
     for target_id, vote in targets.items():
         container, pk = (POSTS, vote["topic_id"]) if vote.get("kind") == "post" else (COMMENTS, vote["post_id"])
         try:
-            target = await docs.read(container, pk, target_id)
+            target = await (post_docs if container == POSTS else comment_docs).read(pk, target_id)
         except NotFound:
             continue
         result.targets_checked += 1
-        up = await docs.count(VOTES, [Where("value", "=", 1)], pk=target_id)
-        down = await docs.count(VOTES, [Where("value", "=", -1)], pk=target_id)
+        up = await vote_docs.count([Where("value", "=", 1)], pk=target_id)
+        down = await vote_docs.count([Where("value", "=", -1)], pk=target_id)
         if await _correct(container, target, {"upvote_count": up, "downvote_count": down, "score": up - down},
                           quiet_seconds):
             result.corrected.append(f"{container}/{target_id}")
 
 
-async def _correct(container: str, doc: dict[str, Any], truth: dict[str, int], quiet_seconds: float) -> bool:
+async def _correct(container: str, doc: TopicDoc | PostDoc | CommentDoc, truth: dict[str, int],
+                   quiet_seconds: float) -> bool:
     wrong = {name: value for name, value in truth.items() if int(doc.get(name, 0) or 0) != value}
     if not wrong or time.time() - float(doc.get("_ts", 0)) < quiet_seconds:
         return False

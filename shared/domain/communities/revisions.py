@@ -8,24 +8,20 @@ same thing again (upsert) and no version can go missing.
 
 from __future__ import annotations
 
-from typing import Any
-
-from shared import wiring
 from shared.domain import cursors
 from shared.domain.communities.content_ids import REVISIONS
+from shared.domain.communities.documents import RevisedFields, revision_docs
 from shared.domain.communities.post_models import RevisionPage, RevisionPublic
-from shared.errors import NotFound
+from shared.domain.purging import delete_partition
 from shared.ports import Query
-
-ERASE_PAGE = 200
 
 
 def revision_id(version: int) -> str:
     return f"{version:06d}"
 
 
-async def save(item_id: str, version: int, fields: dict[str, Any], *, created_at: str, replaced_at: str) -> None:
-    await wiring.documents().upsert(REVISIONS, {"id": revision_id(version), "pk": item_id, "version": version,
+async def save(item_id: str, version: int, fields: RevisedFields, *, created_at: str, replaced_at: str) -> None:
+    await revision_docs.upsert({"id": revision_id(version), "pk": item_id, "version": version,
                                                 "created_at": created_at, "replaced_at": replaced_at, **fields})
 
 
@@ -35,7 +31,7 @@ async def history(item_id: str, *, limit: int, cursor: str | None) -> RevisionPa
     continuation = cursors.decode(scope, cursor).get("c") if cursor else None
     if cursor and not isinstance(continuation, str):
         raise cursors.invalid_cursor()
-    page = await wiring.documents().query(REVISIONS, Query(order_by=[("version", "desc")]), pk=item_id, limit=limit,
+    page = await revision_docs.query(Query(order_by=[("version", "desc")]), pk=item_id, limit=limit,
                                           continuation=continuation)
     items = [RevisionPublic(version=doc["version"], title=doc.get("title"), content=doc.get("content"),
                             tags=doc.get("tags"), created_at=doc["created_at"], replaced_at=doc["replaced_at"])
@@ -45,13 +41,4 @@ async def history(item_id: str, *, limit: int, cursor: str | None) -> RevisionPa
 
 
 async def erase(item_id: str) -> None:
-    docs = wiring.documents()
-    while True:
-        page = await docs.query(REVISIONS, Query(), pk=item_id, limit=ERASE_PAGE)
-        for doc in page.items:
-            try:
-                await docs.delete(REVISIONS, item_id, doc["id"])
-            except NotFound:
-                continue
-        if len(page.items) < ERASE_PAGE:
-            return
+    await delete_partition(REVISIONS, item_id)

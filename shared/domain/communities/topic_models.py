@@ -12,7 +12,7 @@ from shared.domain.communities.access import (
     Permission,
     Role,
 )
-from shared.domain.communities.people import UserRef
+from shared.domain.communities.people_models import UserRef
 
 TITLE_PATTERN = r"^[A-Za-z0-9 \-_.,!?()\[\]{}]+$"
 TAG_PATTERN = re.compile(r"^[a-z0-9_]{2,20}$")

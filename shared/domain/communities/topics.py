@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from shared import clock, wiring
 from shared.domain import cursors, events
@@ -30,7 +30,15 @@ from shared.domain.communities.access import (
     standing_from,
     topic_not_found,
 )
-from shared.domain.communities.containers import MEMBERSHIPS, TOPIC_TITLES, TOPICS, USER_TOPICS
+from shared.domain.communities.documents import (
+    TitleLookupDoc,
+    TopicDeletionDoc,
+    TopicDoc,
+    membership_docs,
+    title_docs,
+    topic_docs,
+    user_topic_docs,
+)
 from shared.domain.communities.membership import add_member
 from shared.domain.communities.people import ref, usernames
 from shared.domain.communities.purging import release_title
@@ -50,6 +58,7 @@ from shared.domain.communities.topic_models import (
 )
 from shared.domain.identity import Principal
 from shared.domain.realtime.revocation import topic_hidden
+from shared.domain.stored import Container
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from shared.ports import Patch, Query, SortDirection, Where
 
@@ -57,13 +66,14 @@ MAX_SEARCH_WORDS = 5
 DELETION_GRACE_DAYS = 7
 HOT_WINDOW_DAYS = 7
 ORPHAN_TITLE_SECONDS = 60  # a title lookup older than this whose topic never appeared may be taken over
+D = TypeVar("D")
 
 
 # ---------------------------------------------------------------------------------------------------------
 # views
 
 
-def hot_rank(topic: dict[str, Any], now: Any = None) -> float:
+def hot_rank(topic: TopicDoc, now: Any = None) -> float:
     """Lemmy's hot formula on the topic's activity: log(max(2, activity + 2)) / (hours since last activity + 2)^1.8,
     where activity = posts + members; zero once the topic has been quiet for a week."""
     moment = now or clock.now()
@@ -74,7 +84,7 @@ def hot_rank(topic: dict[str, Any], now: Any = None) -> float:
     return round(10000 * math.log(max(2, activity + 2)) / math.pow(hours + 2, 1.8), 6)
 
 
-def view(topic: dict[str, Any], access: TopicAccess, names: dict[str, str]) -> TopicPublic:
+def view(topic: TopicDoc, access: TopicAccess, names: dict[str, str]) -> TopicPublic:
     settings = topic.get("settings") or {}
     sees_deletion = access.is_admin or access.is_owner
     return TopicPublic(
@@ -88,10 +98,10 @@ def view(topic: dict[str, Any], access: TopicAccess, names: dict[str, str]) -> T
         role=access.role, user_permission_level=ROLE_RANK[access.role],
         permissions=sorted(ALL_PERMISSIONS if (access.is_owner or access.is_admin) else access.permissions),
         is_member=access.is_member, is_banned=access.banned, is_muted=access.muted,
-        deletion=topic.get("deletion") if sees_deletion else None)
+        deletion=dict(topic["deletion"]) if sees_deletion and "deletion" in topic else None)
 
 
-async def _views(principal: Principal | None, topics: list[dict[str, Any]]) -> list[TopicPublic]:
+async def _views(principal: Principal | None, topics: list[TopicDoc]) -> list[TopicPublic]:
     """Views of a page of topics with the caller's standing: two read_many calls whatever the page size."""
     if not topics:
         return []
@@ -101,11 +111,11 @@ async def _views(principal: Principal | None, topics: list[dict[str, Any]]) -> l
                      for t in topics]
         return [view(t, a, names) for t, a in zip(topics, anonymous, strict=True)]
     keys = [key for t in topics for key in edge_keys(t["id"], principal.user_id)]
-    edges = {(e["pk"], e["id"]): e for e in await wiring.documents().read_many(MEMBERSHIPS, keys)}
+    edges = {(e["pk"], e["id"]): e for e in await membership_docs.read_many(keys)}
     return [view(t, standing_from(t, principal.user_id, edges, is_admin=principal.is_admin), names) for t in topics]
 
 
-async def _view_one(principal: Principal | None, topic: dict[str, Any], access: TopicAccess | None = None
+async def _view_one(principal: Principal | None, topic: TopicDoc, access: TopicAccess | None = None
                     ) -> TopicPublic:
     access = access or await load_access(principal, topic)
     names = await usernames([topic.get("owner_id")])
@@ -118,20 +128,19 @@ async def _view_one(principal: Principal | None, topic: dict[str, Any], access: 
 
 async def _reserve_title(title: str, topic_id: str) -> str:
     """Creates the title's lookup document first; Conflict `topic_title_taken` when another topic holds it."""
-    docs = wiring.documents()
     key = title_key(title)
-    lookup = {"id": key, "pk": key, "topic_id": topic_id, "title": normalise_title(title),
+    lookup: TitleLookupDoc = {"id": key, "pk": key, "topic_id": topic_id, "title": normalise_title(title),
               "created_at": clock.now_iso()}
     try:
-        await docs.create(TOPIC_TITLES, lookup)
+        await title_docs.create(lookup)
         return key
     except Conflict:
         pass
     try:
-        holder = await docs.read(TOPIC_TITLES, key, key)
+        holder = await title_docs.read(key, key)
     except NotFound:  # released a moment ago: try once more
         try:
-            await docs.create(TOPIC_TITLES, lookup)
+            await title_docs.create(lookup)
             return key
         except Conflict:
             raise _title_taken() from None
@@ -139,19 +148,19 @@ async def _reserve_title(title: str, topic_id: str) -> str:
         return key
     if await _orphaned(holder):
         try:
-            await docs.replace(TOPIC_TITLES, lookup, if_match=holder.get("_etag"))
+            await title_docs.replace(lookup, if_match=holder.get("_etag"))
             return key
         except (PreconditionFailed, NotFound):
             pass
     raise _title_taken()
 
 
-async def _orphaned(holder: dict[str, Any]) -> bool:
+async def _orphaned(holder: TitleLookupDoc) -> bool:
     """A reservation whose topic was never written (its creator crashed in between) and is old enough."""
     if clock.now().timestamp() - float(holder.get("_ts", 0)) < ORPHAN_TITLE_SECONDS:
         return False
     try:
-        await wiring.documents().read(TOPICS, holder["topic_id"], holder["topic_id"])
+        await topic_docs.read(holder["topic_id"], holder["topic_id"])
     except NotFound:
         return True
     return False
@@ -166,14 +175,16 @@ async def _reserve_title_if_public(title: str, topic_id: str, *, private: bool) 
     return None if private else await _reserve_title(title, topic_id)
 
 
-async def do_create_topic(owner_id: str, body: TopicCreate) -> dict[str, Any]:
+async def do_create_topic(owner_id: str, body: TopicCreate) -> TopicDoc:
     topic_id = uuid.uuid4().hex
     private = body.settings.require_approval
     key = await _reserve_title_if_public(body.title, topic_id, private=private)
     now = clock.now_iso()
-    topic = {
+    topic: TopicDoc = {
         "id": topic_id, "pk": topic_id, "title": body.title, "title_key": key, "description": body.description,
-        "tags": body.tags, "settings": body.settings.model_dump(), "visibility": "private" if private else "public",
+        "tags": body.tags, "settings": {"allow_anonymous": body.settings.allow_anonymous,
+                                        "require_approval": body.settings.require_approval},
+        "visibility": "private" if private else "public",
         # audience: "public", or the topic's own id when invite-only, so one `audience IN (...)` filter selects
         # the public topics plus the caller's invite-only ones inside the query (pages are never short).
         "audience": topic_id if private else "public", "search_words": search_words(body.title, body.description),
@@ -181,14 +192,13 @@ async def do_create_topic(owner_id: str, body: TopicCreate) -> dict[str, Any]:
         "updated_at": now, "status": "active", "hot_rank": 0.0,
     }
     topic["hot_rank"] = hot_rank({**topic, "member_count": 1})
-    docs = wiring.documents()
     try:
-        topic = await docs.create(TOPICS, topic)
+        topic = await topic_docs.create(topic)
     except Exception:
-        await release_title({"id": topic_id, "title_key": key})
+        await release_title(topic_id, key)
         raise
     await add_member(topic, owner_id, role="owner")
-    return await docs.read(TOPICS, topic_id, topic_id)
+    return await topic_docs.read(topic_id, topic_id)
 
 
 async def check_create_topic(principal: Principal, body: TopicCreate) -> TopicPublic:
@@ -222,21 +232,20 @@ async def check_list_topics(principal: Principal | None, query: TopicListQuery) 
     where += [Where("search_words", "array_contains", word) for word in words]
     order: list[tuple[str, SortDirection]] = [(SORT_FIELDS[query.sort_by], "desc")]
     scope = cursors.scope("topics", principal.user_id if principal else None, query.sort_by, query.tags, words)
-    items, cursor = await fill_page(TOPICS, Query(where=where, order_by=order), query.limit, query.cursor,
+    items, cursor = await fill_page(topic_docs, Query(where=where, order_by=order), query.limit, query.cursor,
                                     scope=scope)
     return TopicPage(items=await _views(principal, items), next_cursor=cursor)
 
 
-async def fill_page(container: str, query: Query, limit: int, cursor: str | None, *, scope: str,
-                    pk: str | None = None, max_rounds: int = 5) -> tuple[list[dict[str, Any]], str | None]:
+async def fill_page(container: Container[D], query: Query, limit: int, cursor: str | None, *, scope: str,
+                    pk: str | None = None, max_rounds: int = 5) -> tuple[list[D], str | None]:
     """A page of `limit` items unless the results end, and the signed cursor of the next one: a store may answer
     a cross-partition query with fewer items than asked while more remain (Cosmos does), so ask again until the
     page is full. `cursor` must be one this listing (`scope`) handed out."""
     continuation = cursors.continuation(scope, cursor)
-    items: list[dict[str, Any]] = []
+    items: list[D] = []
     for _ in range(max_rounds):
-        page = await wiring.documents().query(container, query, pk=pk, limit=limit - len(items),
-                                              continuation=continuation)
+        page = await container.query(query, pk=pk, limit=limit - len(items), continuation=continuation)
         items += page.items
         continuation = page.continuation
         if continuation is None or len(items) >= limit:
@@ -245,12 +254,11 @@ async def fill_page(container: str, query: Query, limit: int, cursor: str | None
 
 
 async def check_my_topics(principal: Principal, query: MyTopicsQuery) -> TopicPage:
-    docs = wiring.documents()
     scope = f"my-topics:{principal.user_id}"
-    page = await docs.query(USER_TOPICS, Query(order_by=[("joined_at", "desc")]), pk=principal.user_id,
-                            limit=query.limit, continuation=cursors.continuation(scope, query.cursor))
+    page = await user_topic_docs.query(Query(order_by=[("joined_at", "desc")]), pk=principal.user_id,
+                                       limit=query.limit, continuation=cursors.continuation(scope, query.cursor))
     ids = [m["topic_id"] for m in page.items]
-    found = {t["id"]: t for t in await docs.read_many(TOPICS, [(tid, tid) for tid in ids])}
+    found = {t["id"]: t for t in await topic_docs.read_many([(tid, tid) for tid in ids])}
     topics = [found[tid] for tid in ids if tid in found and (
         found[tid].get("status", "active") == "active" or found[tid].get("owner_id") == principal.user_id)]
     return TopicPage(items=await _views(principal, topics), next_cursor=cursors.next_cursor(scope, page.continuation))
@@ -267,14 +275,13 @@ def _require_owner(access: TopicAccess) -> None:
 
 async def check_update_topic(principal: Principal, topic_id: str, body: TopicUpdate,
                              if_match: str | None = None) -> tuple[TopicPublic, str]:
-    docs = wiring.documents()
     for _ in range(3):
         access = await access_topic(principal, topic_id)
         _require_owner(access)
         topic = access.topic
         if if_match and if_match.strip('"') != str(topic.get("_etag", "")).strip('"'):
             raise PreconditionFailed("The topic changed since you read it.", code="topic_changed")
-        updated = dict(topic)
+        updated = topic.copy()
         if body.settings is not None:
             current = topic.get("settings", {})
             wanted = body.settings.require_approval
@@ -298,15 +305,15 @@ async def check_update_topic(principal: Principal, topic_id: str, body: TopicUpd
         updated["search_words"] = search_words(updated["title"], updated.get("description", ""))
         updated["updated_at"] = clock.now_iso()
         try:
-            saved = await docs.replace(TOPICS, updated, if_match=topic.get("_etag"))
+            saved = await topic_docs.replace(updated, if_match=topic.get("_etag"))
         except PreconditionFailed:
             if new_key and new_key != topic.get("title_key"):
-                await release_title({"id": topic_id, "title_key": new_key})
+                await release_title(topic_id, new_key)
             if if_match:
                 raise PreconditionFailed("The topic changed since you read it.", code="topic_changed") from None
             continue
         if updated["title_key"] != topic.get("title_key"):
-            await release_title(topic)  # the old reservation (none for an invite-only topic)
+            await release_title(topic_id, topic.get("title_key"))  # the old reservation (none if invite-only)
         result = await _view_one(principal, saved)
         await events.publish(events.topic_group(topic_id), "topic_updated",
                              result.model_dump(mode="json", include=_SHARED_FIELDS))
@@ -332,16 +339,16 @@ async def check_delete_topic(principal: Principal, topic_id: str) -> DeletionRes
         raise topic_not_found()
     now = clock.now_iso()
     approved = principal.is_admin
-    deletion = {"requested_by": principal.user_id, "requested_at": now,
+    deletion: TopicDeletionDoc = {"requested_by": principal.user_id, "requested_at": now,
                 "permanent_delete_at": clock.later_iso(days=DELETION_GRACE_DAYS),
                 "status": "approved" if approved else "pending",
                 "reviewed_by": principal.user_id if approved else None, "reviewed_at": now if approved else None}
     status = "deletion_approved" if approved else "pending_deletion"
-    await wiring.documents().patch(TOPICS, topic_id, topic_id, [
+    await topic_docs.patch(topic_id, topic_id, [
         Patch("set", "/status", status), Patch("set", "/deletion", deletion), Patch("set", "/updated_at", now)],
         condition=[Where("status", "=", "active")])
     if approved:
-        await release_title(access.topic)
+        await release_title(topic_id, access.topic.get("title_key"))
     await queue_audience_change(topic_id, "hidden")
     await events.publish(events.topic_group(topic_id), "topic_deleted", {"topic_id": topic_id})
     await topic_hidden(topic_id)
@@ -350,15 +357,15 @@ async def check_delete_topic(principal: Principal, topic_id: str) -> DeletionRes
 
 async def check_list_pending_deletions(principal: Principal, query: MyTopicsQuery) -> TopicPage:
     access_site_admin(principal)
-    items, cursor = await fill_page(TOPICS, Query(where=[Where("status", "=", "pending_deletion")],
+    items, cursor = await fill_page(topic_docs, Query(where=[Where("status", "=", "pending_deletion")],
                                                   order_by=[("updated_at", "asc")]), query.limit, query.cursor,
                                     scope="pending-deletions")
     return TopicPage(items=await _views(principal, items), next_cursor=cursor)
 
 
-async def _pending_topic(topic_id: str) -> dict[str, Any]:
+async def _pending_topic(topic_id: str) -> TopicDoc:
     try:
-        topic = await wiring.documents().read(TOPICS, topic_id, topic_id)
+        topic = await topic_docs.read(topic_id, topic_id)
     except NotFound:
         raise topic_not_found() from None
     if topic.get("status") != "pending_deletion":
@@ -372,12 +379,12 @@ async def check_approve_deletion(principal: Principal, topic_id: str) -> Deletio
     deletion = {**topic.get("deletion", {}), "status": "approved", "reviewed_by": principal.user_id,
                 "reviewed_at": clock.now_iso()}
     try:
-        await wiring.documents().patch(TOPICS, topic_id, topic_id, [
+        await topic_docs.patch(topic_id, topic_id, [
             Patch("set", "/status", "deletion_approved"), Patch("set", "/deletion", deletion)],
             if_match=topic.get("_etag"))
     except PreconditionFailed:
         raise Conflict("The topic changed meanwhile; look again.", code="concurrent_update") from None
-    await release_title(topic)  # the title is free again; the topic will never come back
+    await release_title(topic_id, topic.get("title_key"))  # the title is free again; the topic will never come back
     return DeletionResult(topic_id=topic_id, status="deletion_approved",
                           permanent_delete_at=deletion.get("permanent_delete_at"))
 
@@ -388,7 +395,7 @@ async def check_reject_deletion(principal: Principal, topic_id: str) -> Deletion
     deletion = {**topic.get("deletion", {}), "status": "rejected", "reviewed_by": principal.user_id,
                 "reviewed_at": clock.now_iso()}
     try:
-        await wiring.documents().patch(TOPICS, topic_id, topic_id, [
+        await topic_docs.patch(topic_id, topic_id, [
             Patch("set", "/status", "active"), Patch("set", "/deletion", deletion),
             Patch("set", "/updated_at", clock.now_iso())], if_match=topic.get("_etag"))
     except PreconditionFailed:
@@ -412,7 +419,6 @@ async def queue_audience_change(topic_id: str, visibility: str) -> None:
 
 async def refresh_hot_ranks(max_pages: int = 20) -> int:
     """Recomputes hot_rank for topics active in the last week, and zeroes it for those that went quiet."""
-    docs = wiring.documents()
     now = clock.now()
     cutoff = clock.iso(now - timedelta(days=HOT_WINDOW_DAYS))
     changed = 0
@@ -420,12 +426,12 @@ async def refresh_hot_ranks(max_pages: int = 20) -> int:
                   [Where("hot_rank", ">", 0), Where("last_activity", "<", cutoff)]):
         cursor = None
         for _ in range(max_pages):
-            page = await docs.query(TOPICS, Query(where=where), limit=100, continuation=cursor)
+            page = await topic_docs.query(Query(where=where), limit=100, continuation=cursor)
             for topic in page.items:
                 rank = hot_rank(topic, now)
                 if abs(rank - float(topic.get("hot_rank", 0.0))) > 1e-9:
                     try:
-                        await docs.patch(TOPICS, topic["id"], topic["id"], [Patch("set", "/hot_rank", rank)])
+                        await topic_docs.patch(topic["id"], topic["id"], [Patch("set", "/hot_rank", rank)])
                         changed += 1
                     except NotFound:
                         pass

@@ -7,11 +7,12 @@ A role too weak for the action gets 403: that user already knows the model exist
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from shared import wiring
 from shared.domain.identity import Principal
 from shared.domain.models import store
+from shared.domain.models.documents import JobDoc, ModelDoc
 from shared.domain.models.schemas import ModelRole
 from shared.errors import Forbidden, NotFound
 
@@ -24,7 +25,7 @@ _ALLOWED: dict[str, tuple[str, ...]] = {
 }
 
 
-def role_of(principal: Principal, model: dict[str, Any]) -> ModelRole | None:
+def role_of(principal: Principal, model: ModelDoc) -> ModelRole | None:
     if model.get("owner_id") == principal.user_id:
         return "owner"
     if principal.is_admin:
@@ -45,7 +46,7 @@ def access_every_model(principal: Principal) -> None:
         raise Forbidden("Only administrators may list every model.", code="admin_required")
 
 
-async def access_model(principal: Principal, model_id: str, need: Need) -> tuple[dict[str, Any], ModelRole]:
+async def access_model(principal: Principal, model_id: str, need: Need) -> tuple[ModelDoc, ModelRole]:
     """The live model document and the caller's role, or 404 / 403."""
     try:
         model = await store.read_model_doc(model_id)
@@ -64,7 +65,7 @@ async def access_model(principal: Principal, model_id: str, need: Need) -> tuple
     return model, role
 
 
-async def access_job(principal: Principal, job_id: str, need: Literal["read", "train"]) -> tuple[dict, dict]:
+async def access_job(principal: Principal, job_id: str, need: Literal["read", "train"]) -> tuple[JobDoc, ModelDoc]:
     """The job and its model. A batch-predict job (with its caller's data) is private to whoever started it,
     the model's owner and administrators; training jobs are visible to everyone who can read the model."""
     try:

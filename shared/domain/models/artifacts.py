@@ -19,6 +19,7 @@ from typing import Any
 
 from shared import wiring
 from shared.domain.models import store
+from shared.domain.models.documents import ArtifactRecord, Lineage, VersionDoc
 from shared.domain.models.types import ModelType
 from shared.errors import Conflict
 from shared.settings import get_settings
@@ -66,19 +67,20 @@ def loads_verified(data: bytes, expected_sha256: str, model_type: ModelType) -> 
     return skops.io.loads(data, trusted=sorted(untrusted) or None)
 
 
-async def write(model_id: str, job_id: str, attempt: int, data: bytes, manifest: dict[str, Any]) -> dict[str, Any]:
+async def write(model_id: str, job_id: str, attempt: int, data: bytes, manifest: Lineage) -> ArtifactRecord:
     """Writes the artifact and its manifest under a path no other write uses; returns the artifact record."""
     prefix = f"{store.artifact_prefix(model_id, job_id, attempt)}"
     blobs = wiring.blobs()
-    record = {"format": FORMAT, "container": store.ARTIFACTS_CONTAINER, "name": prefix + "model.skops",
+    record: ArtifactRecord = {"format": FORMAT, "container": store.ARTIFACTS_CONTAINER, "name": prefix + "model.skops",
               "manifest_name": prefix + "manifest.json", "sha256": sha256_hex(data), "size": len(data),
               "library_versions": library_versions()}
     await blobs.put(store.ARTIFACTS_CONTAINER, record["name"], data, content_type="application/octet-stream",
                     metadata={"sha256": record["sha256"]})
-    manifest = {**manifest, "artifact": {k: record[k] for k in ("format", "name", "sha256", "size")},
-                "library_versions": record["library_versions"]}
+    written = {**manifest, "artifact": {"format": record["format"], "name": record["name"],
+                                        "sha256": record["sha256"], "size": record["size"]},
+               "library_versions": record["library_versions"]}
     await blobs.put(store.ARTIFACTS_CONTAINER, record["manifest_name"],
-                    json.dumps(manifest, indent=2, sort_keys=True).encode(), content_type="application/json")
+                    json.dumps(written, indent=2, sort_keys=True).encode(), content_type="application/json")
     return record
 
 
@@ -121,7 +123,7 @@ def cache() -> EstimatorCache:
     return _cache
 
 
-async def load(version: dict[str, Any], model_type: ModelType, *, use_cache: bool = True) -> Any:
+async def load(version: VersionDoc, model_type: ModelType, *, use_cache: bool = True) -> Any:
     """The version's estimator. With use_cache=False a private copy is returned (for partial_fit, which mutates)."""
     artifact = version["artifact"]
     key = (version["model_id"], version["number"], artifact["sha256"])

@@ -7,6 +7,7 @@ import logging
 
 from shared import wiring
 from shared.domain.models import artifacts, quotas, store, versions
+from shared.domain.models.documents import job_docs, model_docs, version_docs
 from shared.errors import NotFound
 from shared.ports import Query, Where
 
@@ -15,7 +16,6 @@ PAGE = 100
 
 
 async def run_cleanup(model_id: str) -> None:
-    documents = wiring.documents()
     try:
         model = await store.read_model_doc(model_id)
     except NotFound:
@@ -33,20 +33,19 @@ async def run_cleanup(model_id: str) -> None:
     versions.forget_model(model_id)
     if model is not None and not busy:
         try:
-            await documents.delete(store.MODELS, model_id, model_id)
+            await model_docs.delete(model_id, model_id)
         except NotFound:
             pass
 
 
 async def _delete_versions(model_id: str) -> int:
-    documents = wiring.documents()
     freed = 0
     while True:
-        page = await documents.query(store.VERSIONS, Query(), pk=model_id, limit=PAGE)
+        page = await version_docs.query(Query(), pk=model_id, limit=PAGE)
         for doc in page.items:
             freed += int(doc.get("artifact", {}).get("size", 0))
             try:
-                await documents.delete(store.VERSIONS, model_id, doc["id"])
+                await version_docs.delete(model_id, doc["id"])
             except NotFound:
                 pass
         if not page.continuation:
@@ -64,11 +63,10 @@ async def _delete_prefix(container: str, prefix: str) -> None:
 
 async def _delete_jobs(model_id: str) -> bool:
     """Deletes finished jobs with their input and output; returns whether an active one remains."""
-    documents = wiring.documents()
     busy = False
     continuation = None
     while True:
-        page = await documents.query(store.JOBS, Query(where=[Where("model_id", "=", model_id)]), limit=PAGE,
+        page = await job_docs.query(Query(where=[Where("model_id", "=", model_id)]), limit=PAGE,
                                      continuation=continuation)
         for job in page.items:
             if job["state"] in store.ACTIVE_STATES:
@@ -76,7 +74,7 @@ async def _delete_jobs(model_id: str) -> bool:
                 continue
             await _delete_prefix(store.DATA_CONTAINER, f"jobs/{job['id']}/")
             try:
-                await documents.delete(store.JOBS, job["id"], job["id"])
+                await job_docs.delete(job["id"], job["id"])
             except NotFound:
                 pass
         continuation = page.continuation

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from shared import clock, wiring
 from shared.domain.models import jobs, store
+from shared.domain.models.documents import job_docs, model_docs, version_docs
 from shared.domain.models.manage import _release_name, _rewrite_grants
+from shared.domain.purging import delete_partition
 from shared.errors import NotFound, PreconditionFailed
 from shared.ports import Patch, Query, Where
 
@@ -26,30 +28,28 @@ async def erase_user_models(user_id: str) -> None:
 
 
 async def _delete_owned_models(user_id: str) -> None:
-    documents = wiring.documents()
     query = Query(where=[Where("owner_id", "=", user_id), Where("deleted", "=", False)])
     while True:
-        page = await documents.query(store.MODELS, query, limit=PAGE)
+        page = await model_docs.query(query, limit=PAGE)
         for model in page.items:
             try:
-                await documents.patch(store.MODELS, model["id"], model["id"],
+                await model_docs.patch(model["id"], model["id"],
                                       [Patch("set", "/deleted", True), Patch("set", "/deleted_at", clock.now_iso())],
                                       condition=[Where("deleted", "=", False)])
             except (NotFound, PreconditionFailed):
                 continue
             await _release_name(user_id, model["name_key"], model["id"])
-            if model.get("active_job_id"):
-                await jobs.request_cancel_by_id(model["active_job_id"])
+            if active := model.get("active_job_id"):
+                await jobs.request_cancel_by_id(active)
             await jobs.enqueue_cleanup(model["id"])
         if not page.items:
             return
 
 
 async def _withdraw_grants(user_id: str) -> None:
-    documents = wiring.documents()
     query = Query(where=[Where("grantees", "array_contains", user_id)])
     while True:
-        page = await documents.query(store.MODELS, query, limit=PAGE)
+        page = await model_docs.query(query, limit=PAGE)
         for model in page.items:
             await _rewrite_grants(model["id"], lambda grants: [g for g in grants if g["user_id"] != user_id])
         if not page.items:
@@ -57,12 +57,11 @@ async def _withdraw_grants(user_id: str) -> None:
 
 
 async def _forget_jobs(user_id: str) -> None:
-    documents = wiring.documents()
     blobs = wiring.blobs()
     query = Query(where=[Where("created_by", "=", user_id)])
     continuation = None
     while True:
-        page = await documents.query(store.JOBS, query, limit=PAGE, continuation=continuation)
+        page = await job_docs.query(query, limit=PAGE, continuation=continuation)
         for job in page.items:
             if job["state"] in store.ACTIVE_STATES:
                 await jobs.request_cancel(job)
@@ -74,12 +73,12 @@ async def _forget_jobs(user_id: str) -> None:
                         pass
                 if job["state"] not in store.ACTIVE_STATES:
                     try:
-                        await documents.delete(store.JOBS, job["id"], job["id"])
+                        await job_docs.delete(job["id"], job["id"])
                     except NotFound:
                         pass
                     continue
             try:
-                await documents.patch(store.JOBS, job["id"], job["id"], [Patch("set", "/created_by", ANONYMOUS)])
+                await job_docs.patch(job["id"], job["id"], [Patch("set", "/created_by", ANONYMOUS)])
             except NotFound:
                 pass
         continuation = page.continuation
@@ -87,10 +86,10 @@ async def _forget_jobs(user_id: str) -> None:
             break
     versions = Query(where=[Where("created_by", "=", user_id)])
     while True:
-        page = await documents.query(store.VERSIONS, versions, limit=PAGE)
+        page = await version_docs.query(versions, limit=PAGE)
         for version in page.items:
             try:
-                await documents.patch(store.VERSIONS, version["pk"], version["id"],
+                await version_docs.patch(version["pk"], version["id"],
                                       [Patch("set", "/created_by", ANONYMOUS)])
             except NotFound:
                 pass
@@ -99,13 +98,4 @@ async def _forget_jobs(user_id: str) -> None:
 
 
 async def _delete_owner_partition(user_id: str) -> None:
-    documents = wiring.documents()
-    while True:
-        page = await documents.query(store.OWNERS, Query(), pk=user_id, limit=PAGE)
-        for doc in page.items:
-            try:
-                await documents.delete(store.OWNERS, user_id, doc["id"])
-            except NotFound:
-                pass
-        if not page.items:
-            return
+    await delete_partition(store.OWNERS, user_id)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-Hook = Callable[[dict[str, Any]], Awaitable[None] | None]
+from shared.domain.models.documents import JobDoc
+
+Hook = Callable[[JobDoc], Awaitable[None] | None]
 _hooks: dict[str, list[Hook]] = {}
 
 
@@ -33,14 +34,14 @@ def clear() -> None:
     _hooks.clear()
 
 
-async def checkpoint(point: str, job: dict[str, Any]) -> None:
+async def checkpoint(point: str, job: JobDoc) -> None:
     for hook in list(_hooks.get(point, ())):
         result = hook(job)
         if inspect.isawaitable(result):
             await result
 
 
-def checkpoint_in_thread(point: str, job: dict[str, Any]) -> None:
+def checkpoint_in_thread(point: str, job: JobDoc) -> None:
     """For points inside worker threads, where there is no event loop to await on."""
     for hook in list(_hooks.get(point, ())):
         hook(job)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from shared.domain.models.tabular import DataError, TrainingData
 from shared.domain.models.types import ModelType
@@ -18,8 +18,8 @@ from shared.domain.models.types import ModelType
 @dataclass
 class FitOutcome:
     estimator: Any
-    metrics: dict[str, Any]
-    split: dict[str, Any]
+    metrics: dict[str, Any]  # free-form: what the task's evaluation reports
+    split: dict[str, Any]  # free-form: how the rows were split
     classes: list[Any] | None
     fit_seconds: float
 
@@ -99,11 +99,19 @@ def evaluate(model_type: ModelType, estimator: Any, x, y) -> dict[str, Any]:
     return {"inertia": float(-estimator.score(x)), "n_clusters": len(np.unique(labels))}
 
 
-def predict(estimator: Any, x: list[list[float]], *, probabilities: bool) -> dict[str, Any]:
+class Predictions(TypedDict):
+    """What an estimator predicted (PredictResult's fields, and a batch job's output file)."""
+
+    predictions: list[Any]
+    classes: NotRequired[list[Any]]
+    probabilities: NotRequired[list[list[float]]]
+
+
+def predict(estimator: Any, x: list[list[float]], *, probabilities: bool) -> Predictions:
     import numpy as np
 
     matrix = np.asarray(x, dtype=float)
-    out: dict[str, Any] = {"predictions": estimator.predict(matrix).tolist()}
+    out: Predictions = {"predictions": estimator.predict(matrix).tolist()}
     if probabilities:
         if not hasattr(estimator, "predict_proba"):
             raise DataError("This model does not give probabilities.", code="probabilities_not_supported")

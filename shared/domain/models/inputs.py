@@ -15,6 +15,7 @@ from shared import clock, wiring
 from shared.domain.identity import Principal
 from shared.domain.models import store
 from shared.domain.models.access import access_model
+from shared.domain.models.documents import InputRef, upload_docs
 from shared.domain.models.schemas import UploadCreate, UploadPublic, UploadTargetPublic
 from shared.domain.models.tabular import check_rows
 from shared.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
@@ -31,7 +32,7 @@ async def check_create_upload(principal: Principal, model_id: str, body: UploadC
                                              max_bytes=settings.models_upload_max_bytes,
                                              content_type=store.CONTENT_TYPES[body.format])
     expires_at = datetime.now(UTC) + timedelta(seconds=settings.models_url_ttl_seconds)
-    await wiring.documents().create(store.OWNERS, {
+    await upload_docs.create({
         "id": f"upload:{upload_id}", "pk": principal.user_id, "model_id": model_id, "format": body.format,
         "purpose": body.purpose, "container": store.DATA_CONTAINER, "name": name, "created_at": clock.now_iso(),
         "url_expires_at": clock.iso(expires_at)})
@@ -43,7 +44,7 @@ async def check_create_upload(principal: Principal, model_id: str, body: UploadC
 
 async def stage_input(principal: Principal, model_id: str, job_id: str, *, data: list[dict[str, Any]] | None,
                       upload_id: str | None, purpose: str, max_rows: int,
-                      validate: Callable[[list[dict[str, Any]]], Any]) -> dict[str, Any]:
+                      validate: Callable[[list[dict[str, Any]]], Any]) -> InputRef:
     """The blob reference a job will read. Inline rows are checked now (a 422 beats a failed job) and stored;
     an uploaded file is checked for presence and size here and parsed by the worker."""
     if data is not None:
@@ -57,9 +58,9 @@ async def stage_input(principal: Principal, model_id: str, job_id: str, *, data:
     return await _uploaded_input(principal, model_id, upload_id or "", purpose)
 
 
-async def _uploaded_input(principal: Principal, model_id: str, upload_id: str, purpose: str) -> dict[str, Any]:
+async def _uploaded_input(principal: Principal, model_id: str, upload_id: str, purpose: str) -> InputRef:
     try:
-        upload = await wiring.documents().read(store.OWNERS, principal.user_id, f"upload:{upload_id}")
+        upload = await upload_docs.read(principal.user_id, f"upload:{upload_id}")
     except NotFound:
         raise NotFound("Upload not found.", code="upload_not_found") from None
     if upload["model_id"] != model_id:
@@ -80,5 +81,5 @@ async def _uploaded_input(principal: Principal, model_id: str, upload_id: str, p
             "format": upload["format"], "rows": None, "bytes": info.size}
 
 
-async def read_input(ref: dict[str, Any]) -> bytes:
+async def read_input(ref: InputRef) -> bytes:
     return (await wiring.blobs().get(ref["container"], ref["name"])).data

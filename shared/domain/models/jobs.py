@@ -9,19 +9,33 @@ patch moves a job out of queued/running reports its end, so every job finishes e
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from shared import clock, wiring
 from shared.domain import cursors, events
 from shared.domain.identity import Principal
 from shared.domain.models import inputs, quotas, store
 from shared.domain.models.access import access_job, access_model
+from shared.domain.models.documents import (
+    ErrorDoc,
+    InputRef,
+    JobDoc,
+    JobResultFields,
+    ModelDoc,
+    PredictOptions,
+    TrainOptions,
+    job_docs,
+    model_docs,
+)
 from shared.domain.models.schemas import (
+    ErrorInfo,
     JobAccepted,
+    JobKind,
     JobLinks,
     JobListQuery,
     JobPage,
     JobPublic,
+    JobState,
     PredictJobRequest,
     SignedUrl,
     TrainRequest,
@@ -38,35 +52,49 @@ PROGRESS_EVENT = "model_job_progress"
 FINISHED_EVENT = "model_job_finished"
 
 
-def job_links(doc: dict[str, Any]) -> JobLinks:
+def job_links(doc: JobDoc) -> JobLinks:
     result = f"/api/jobs/{doc['id']}/result" if doc["kind"] == "predict" else None
     return JobLinks(self=f"/api/jobs/{doc['id']}", model=f"/api/models/{doc['model_id']}", result=result)
 
 
-def job_public(doc: dict[str, Any]) -> JobPublic:
+def job_public(doc: JobDoc) -> JobPublic:
     return JobPublic(id=doc["id"], model_id=doc["model_id"], kind=doc["kind"], state=doc["state"],
                      stage=doc["stage"], progress=doc["progress"], attempts=doc["attempts"],
                      cancel_requested=doc["cancel_requested"], created_by=doc["created_by"],
                      created_at=doc["created_at"], started_at=doc.get("started_at"),
                      finished_at=doc.get("finished_at"), heartbeat_at=doc.get("heartbeat_at"),
-                     error=doc.get("error"), result_version=doc.get("result_version"),
+                     error=ErrorInfo(**error) if (error := doc.get("error")) else None,
+                     result_version=doc.get("result_version"),
                      rows=doc.get("rows"), retry_of=doc.get("retry_of"),
                      dead_lettered=doc.get("dead_lettered", False), links=job_links(doc))
 
 
-def _event_data(doc: dict[str, Any]) -> dict[str, Any]:
+class JobEvent(TypedDict):
+    """The data of model_job_progress and model_job_finished events."""
+
+    job_id: str
+    model_id: str
+    kind: JobKind
+    state: JobState
+    stage: str
+    progress: float
+    result_version: int | None
+    error: ErrorDoc | None
+
+
+def _event_data(doc: JobDoc) -> JobEvent:
     return {"job_id": doc["id"], "model_id": doc["model_id"], "kind": doc["kind"], "state": doc["state"],
             "stage": doc["stage"], "progress": doc["progress"], "result_version": doc.get("result_version"),
             "error": doc.get("error")}
 
 
-async def _tell(doc: dict[str, Any], event_type: str) -> None:
+async def _tell(doc: JobDoc, event_type: str) -> None:
     recipients = {doc["owner_id"], doc["created_by"]}
     for user_id in sorted(recipients):
         await events.publish_to_user(user_id, event_type, _event_data(doc))
 
 
-async def publish_progress(doc: dict[str, Any]) -> None:
+async def publish_progress(doc: JobDoc) -> None:
     await _tell(doc, PROGRESS_EVENT)
 
 
@@ -85,7 +113,7 @@ async def check_submit_training(principal: Principal, model_id: str, body: Train
             raise Conflict("The model has no version to update yet; train it first.", code="model_not_trained")
     await quotas.check_can_start_job(principal.user_id)
     await quotas.check_can_store_artifacts(model["owner_id"])
-    options = {"target": body.target, "features": body.features, "test_size": body.test_size,
+    options: TrainOptions = {"target": body.target, "features": body.features, "test_size": body.test_size,
                "split_seed": body.split_seed, "promote": body.promote}
     base_version = model.get("current_version") if kind == "update" else None
 
@@ -119,14 +147,14 @@ async def check_submit_prediction(principal: Principal, model_id: str, body: Pre
     settings = get_settings()
     ref = await inputs.stage_input(principal, model_id, job_id, data=body.data, upload_id=body.upload_id,
                                    purpose="predict", max_rows=settings.models_upload_max_rows, validate=validate)
-    options = {"version": number, "probabilities": body.probabilities}
+    options: PredictOptions = {"version": number, "probabilities": body.probabilities}
     doc = _new_job(job_id, model, principal, "predict", ref, options, params=version["params"], base_version=number)
     return await _start(doc, claim_model=False)
 
 
-def _new_job(job_id: str, model: dict[str, Any], principal: Principal, kind: str, ref: dict[str, Any],
-             options: dict[str, Any], *, params: dict[str, Any], base_version: int | None,
-             retry_of: str | None = None) -> dict[str, Any]:
+def _new_job(job_id: str, model: ModelDoc, principal: Principal, kind: JobKind, ref: InputRef,
+             options: TrainOptions | PredictOptions, *, params: dict[str, Any], base_version: int | None,
+             retry_of: str | None = None) -> JobDoc:
     now = clock.now_iso()
     return {"id": job_id, "pk": job_id, "model_id": model["id"], "owner_id": model["owner_id"],
             "model_type": model["type"], "kind": kind, "state": "queued", "stage": "queued", "progress": 0.0,
@@ -137,12 +165,11 @@ def _new_job(job_id: str, model: dict[str, Any], principal: Principal, kind: str
             "dead_lettered": False, "result": None}
 
 
-async def _start(doc: dict[str, Any], *, claim_model: bool) -> JobAccepted:
-    documents = wiring.documents()
+async def _start(doc: JobDoc, *, claim_model: bool) -> JobAccepted:
     if claim_model:
         await claim_model_for(doc["model_id"], doc["id"])
     try:
-        created = await documents.create(store.JOBS, doc)
+        created = await job_docs.create(doc)
     except Exception:
         if claim_model:
             await _release_model_claim(doc["model_id"], doc["id"])
@@ -163,7 +190,6 @@ async def _start(doc: dict[str, Any], *, claim_model: bool) -> JobAccepted:
 async def claim_model_for(model_id: str, job_id: str) -> None:
     """Sets the model's active job, unless another active job holds it. A holder that no longer exists or has
     already finished (a crash between steps) is replaced, so a model can never stay locked for good."""
-    documents = wiring.documents()
     ops = [Patch("set", "/active_job_id", job_id), Patch("set", "/last_job_id", job_id),
            Patch("set", "/status", "training"), Patch("set", "/updated_at", clock.now_iso())]
     for _ in range(3):
@@ -179,7 +205,7 @@ async def claim_model_for(model_id: str, job_id: str) -> None:
                 raise Conflict("The model already has an active job.", code="job_already_active",
                                details={"active_job_id": holder})
         try:
-            await documents.patch(store.MODELS, model_id, model_id, ops,
+            await model_docs.patch(model_id, model_id, ops,
                                   condition=[Where("active_job_id", "=", holder), Where("deleted", "=", False)])
             return
         except PreconditionFailed:
@@ -190,13 +216,13 @@ async def claim_model_for(model_id: str, job_id: str) -> None:
 async def _release_model_claim(model_id: str, job_id: str) -> None:
     try:
         model = await store.read_model_doc(model_id)
-        await wiring.documents().patch(store.MODELS, model_id, model_id, _release_ops(model, "cancelled", None),
+        await model_docs.patch(model_id, model_id, _release_ops(model, "cancelled", None),
                                        condition=[Where("active_job_id", "=", job_id)])
     except (NotFound, PreconditionFailed):
         pass
 
 
-def _release_ops(model: dict[str, Any], state: str, error: dict[str, Any] | None) -> list[Patch]:
+def _release_ops(model: ModelDoc, state: str, error: ErrorDoc | None) -> list[Patch]:
     status = "ready" if model.get("current_version") is not None else ("failed" if state == "failed" else "new")
     ops = [Patch("set", "/active_job_id", None), Patch("set", "/status", status),
            Patch("set", "/updated_at", clock.now_iso())]
@@ -208,13 +234,12 @@ def _release_ops(model: dict[str, Any], state: str, error: dict[str, Any] | None
 # ------------------------------------------------------------------------------------------------- finish
 
 
-async def finish_job(job: dict[str, Any], state: str, *, error: dict[str, Any] | None = None,
+async def finish_job(job: JobDoc, state: str, *, error: ErrorDoc | None = None,
                      model_ops: list[Patch] | None = None, dead_lettered: bool = False,
-                     extra: dict[str, Any] | None = None) -> dict[str, Any] | None:
+                     extra: JobResultFields | None = None) -> JobDoc | None:
     """Moves a job to a final state exactly once and frees its model. The model is updated first: if the worker
     dies in between, the redelivered message finds the job still active and finishes it."""
     now = clock.now_iso()
-    documents = wiring.documents()
     model = None
     if error is not None:
         error = {**error, "job_id": job["id"], "at": now}
@@ -222,7 +247,7 @@ async def finish_job(job: dict[str, Any], state: str, *, error: dict[str, Any] |
         try:
             model = await store.read_model_doc(job["model_id"])
             ops = model_ops if model_ops is not None else _release_ops(model, state, error)
-            model = await documents.patch(store.MODELS, job["model_id"], job["model_id"], ops,
+            model = await model_docs.patch(job["model_id"], job["model_id"], ops,
                                           condition=[Where("active_job_id", "=", job["id"])])
         except (NotFound, PreconditionFailed):
             pass
@@ -234,7 +259,7 @@ async def finish_job(job: dict[str, Any], state: str, *, error: dict[str, Any] |
     for key, value in (extra or {}).items():
         ops.append(Patch("set", f"/{key}", value))
     try:
-        finished = await documents.patch(store.JOBS, job["id"], job["id"], ops,
+        finished = await job_docs.patch(job["id"], job["id"], ops,
                                          condition=[Where("state", "in", list(store.ACTIVE_STATES))])
     except (PreconditionFailed, NotFound):
         return None
@@ -260,8 +285,8 @@ async def check_list_model_jobs(principal: Principal, model_id: str, query: JobL
     if role not in ("owner", "admin"):  # others' batch predictions carry their data: show only one's own
         where.append(Where("kind", "in", ["train", "update"]))
     scope = cursors.scope("model-jobs", model_id, principal.user_id, query.state)
-    page = await wiring.documents().query(store.JOBS, Query(where=where, order_by=[("created_at", "desc")]),
-                                          limit=query.limit, continuation=cursors.continuation(scope, query.cursor))
+    page = await job_docs.query(Query(where=where, order_by=[("created_at", "desc")]),
+                                limit=query.limit, continuation=cursors.continuation(scope, query.cursor))
     return JobPage(items=[job_public(d) for d in page.items], next_cursor=cursors.next_cursor(scope, page.continuation))
 
 
@@ -269,11 +294,12 @@ async def check_job_result(principal: Principal, job_id: str) -> SignedUrl:
     job, _ = await access_job(principal, job_id, "read")
     if job["kind"] != "predict":
         raise NotFound("Only batch-prediction jobs have a result file.", code="result_not_found")
-    if job["state"] != "succeeded" or not job.get("result"):
+    result = job.get("result")
+    if job["state"] != "succeeded" or not result:
         raise Conflict("The job has not succeeded.", code="job_not_succeeded", details={"state": job["state"]})
 
     ttl = get_settings().models_url_ttl_seconds
-    url = await wiring.blobs().read_url(job["result"]["container"], job["result"]["name"], expires_in_seconds=ttl,
+    url = await wiring.blobs().read_url(result["container"], result["name"], expires_in_seconds=ttl,
                                         download_name=f"predictions-{job_id}.json")
     return SignedUrl(url=url, expires_at=clock.later_iso(seconds=ttl))
 
@@ -291,14 +317,13 @@ async def check_cancel_job(principal: Principal, job_id: str) -> tuple[JobPublic
     return job_public(cancelled), 200 if cancelled["state"] == "cancelled" else 202
 
 
-async def request_cancel(job: dict[str, Any]) -> dict[str, Any]:
-    documents = wiring.documents()
+async def request_cancel(job: JobDoc) -> JobDoc:
     if job["state"] == "queued":
         finished = await finish_job_if_queued(job)
         if finished is not None:
             return finished
     try:
-        return await documents.patch(store.JOBS, job["id"], job["id"],
+        return await job_docs.patch(job["id"], job["id"],
                                      [Patch("set", "/cancel_requested", True),
                                       Patch("set", "/updated_at", clock.now_iso())],
                                      condition=[Where("state", "in", list(store.ACTIVE_STATES))])
@@ -306,10 +331,10 @@ async def request_cancel(job: dict[str, Any]) -> dict[str, Any]:
         return await store.read_job_doc(job["id"])
 
 
-async def finish_job_if_queued(job: dict[str, Any]) -> dict[str, Any] | None:
+async def finish_job_if_queued(job: JobDoc) -> JobDoc | None:
     """Cancels a job that no worker has started; the worker skips its message when it arrives."""
     try:
-        await wiring.documents().patch(store.JOBS, job["id"], job["id"], [Patch("set", "/cancel_requested", True)],
+        await job_docs.patch(job["id"], job["id"], [Patch("set", "/cancel_requested", True)],
                                        condition=[Where("state", "=", "queued")])
     except PreconditionFailed:
         return None

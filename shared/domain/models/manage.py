@@ -10,14 +10,16 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import Any
+from collections.abc import Callable
 
-from shared import clock, wiring
+from shared import clock
 from shared.domain import cursors
 from shared.domain.identity import Principal
 from shared.domain.models import quotas, store
 from shared.domain.models.access import access_every_model, access_grantee, access_model, role_of
+from shared.domain.models.documents import GrantDoc, ModelDoc, NameClaimDoc, model_docs, name_claim_docs
 from shared.domain.models.schemas import (
+    ErrorInfo,
     GrantBody,
     GrantList,
     GrantPublic,
@@ -38,17 +40,19 @@ MIN_PREFIX, MAX_PREFIX, MAX_SEARCH_KEYS = 2, 16, 300
 STALE_CLAIM_SECONDS = 60
 
 
-def model_public(doc: dict[str, Any], role: ModelRole) -> ModelPublic:
+def model_public(doc: ModelDoc, role: ModelRole) -> ModelPublic:
     return ModelPublic(id=doc["id"], name=doc["name"], type=doc["type"], task=doc["task"], params=doc["params"],
                        description=doc.get("description", ""), tags=doc.get("tags", []), owner_id=doc["owner_id"],
                        status=doc["status"], current_version=doc.get("current_version"),
                        latest_version=doc.get("latest_version"), active_job_id=doc.get("active_job_id"),
-                       last_error=doc.get("last_error"), your_role=role, created_at=doc["created_at"],
+                       last_error=ErrorInfo(**error) if (error := doc.get("last_error")) else None,
+                       your_role=role, created_at=doc["created_at"],
                        updated_at=doc["updated_at"])
 
 
-def etag_header(doc: dict[str, Any]) -> dict[str, str]:
-    return {"ETag": f'"{doc["_etag"]}"'} if doc.get("_etag") else {}
+def etag_header(doc: ModelDoc) -> dict[str, str]:
+    etag = doc.get("_etag")
+    return {"ETag": f'"{etag}"'} if etag else {}
 
 
 def parse_if_match(value: str | None) -> str | None:
@@ -81,14 +85,13 @@ def _name_key(name: str) -> str:
 
 
 async def _claim_name(owner_id: str, name_key: str, model_id: str) -> None:
-    documents = wiring.documents()
     doc_id = f"name:{name_key}"
-    claim_doc = {"id": doc_id, "pk": owner_id, "model_id": model_id, "claimed_at": time.time()}
+    claim_doc: NameClaimDoc = {"id": doc_id, "pk": owner_id, "model_id": model_id, "claimed_at": time.time()}
     try:
-        await documents.create(store.OWNERS, claim_doc)
+        await name_claim_docs.create(claim_doc)
         return
     except Conflict:
-        claim = await documents.read(store.OWNERS, owner_id, doc_id)
+        claim = await name_claim_docs.read(owner_id, doc_id)
     try:
         holder = await store.read_model_doc(claim["model_id"])
         stale = holder.get("deleted") or holder.get("name_key") != name_key
@@ -97,18 +100,17 @@ async def _claim_name(owner_id: str, name_key: str, model_id: str) -> None:
     if not stale:
         raise Conflict("You already have a model with this name.", code="model_name_taken")
     try:  # take the stale claim over, unless someone else just did
-        await documents.replace(store.OWNERS, claim_doc, if_match=claim["_etag"])
+        await name_claim_docs.replace(claim_doc, if_match=claim.get("_etag"))
     except (PreconditionFailed, NotFound):
         raise Conflict("You already have a model with this name.", code="model_name_taken") from None
 
 
 async def _release_name(owner_id: str, name_key: str, model_id: str) -> None:
-    documents = wiring.documents()
     doc_id = f"name:{name_key}"
     try:
-        claim = await documents.read(store.OWNERS, owner_id, doc_id)
+        claim = await name_claim_docs.read(owner_id, doc_id)
         if claim.get("model_id") == model_id:
-            await documents.delete(store.OWNERS, owner_id, doc_id, if_match=claim["_etag"])
+            await name_claim_docs.delete(owner_id, doc_id, if_match=claim.get("_etag"))
     except (NotFound, PreconditionFailed):
         pass
 
@@ -128,15 +130,16 @@ async def check_create_model(principal: Principal, body: ModelCreate) -> tuple[M
     name_key = _name_key(body.name)
     now = clock.now_iso()
     tags = sorted(set(body.tags))
-    doc = {"id": model_id, "pk": model_id, "owner_id": principal.user_id, "name": body.name, "name_key": name_key,
-           "type": model_type.key, "task": model_type.task, "params": params, "description": body.description,
-           "tags": tags, "search_keys": search_keys(body.name, body.description, tags), "status": "new",
-           "current_version": None, "previous_version": None, "latest_version": None, "active_job_id": None,
-           "last_job_id": None, "last_error": None, "grants": [], "grantees": [], "deleted": False,
-           "deleted_at": None, "created_by": principal.user_id, "created_at": now, "updated_at": now}
+    doc: ModelDoc = {
+        "id": model_id, "pk": model_id, "owner_id": principal.user_id, "name": body.name, "name_key": name_key,
+        "type": model_type.key, "task": model_type.task, "params": params, "description": body.description,
+        "tags": tags, "search_keys": search_keys(body.name, body.description, tags), "status": "new",
+        "current_version": None, "previous_version": None, "latest_version": None, "active_job_id": None,
+        "last_job_id": None, "last_error": None, "grants": [], "grantees": [], "deleted": False,
+        "deleted_at": None, "created_by": principal.user_id, "created_at": now, "updated_at": now}
     await _claim_name(principal.user_id, name_key, model_id)
     try:
-        created = await wiring.documents().create(store.MODELS, doc)
+        created = await model_docs.create(doc)
     except Exception:
         await _release_name(principal.user_id, name_key, model_id)
         raise
@@ -176,8 +179,8 @@ async def check_list_models(principal: Principal, query: ModelListQuery) -> Mode
             else:
                 where.append(Where("search_keys", "array_contains", word[:MAX_PREFIX]))
     scope = cursors.scope("models", principal.user_id, query.scope, query.type, query.tag, query.status, query.q)
-    page = await wiring.documents().query(store.MODELS, Query(where=where, order_by=[("created_at", "desc")]),
-                                          limit=query.limit, continuation=cursors.continuation(scope, query.cursor))
+    page = await model_docs.query(Query(where=where, order_by=[("created_at", "desc")]),
+                                  limit=query.limit, continuation=cursors.continuation(scope, query.cursor))
     items = [model_public(doc, role_of(principal, doc) or "viewer") for doc in page.items]
     return ModelPage(items=items, next_cursor=cursors.next_cursor(scope, page.continuation))
 
@@ -216,7 +219,7 @@ async def check_update_model(principal: Principal, model_id: str, body: ModelUpd
     if new_name_key is not None and renaming:
         await _claim_name(model["owner_id"], new_name_key, model_id)
     try:
-        updated = await wiring.documents().patch(store.MODELS, model_id, model_id, ops,
+        updated = await model_docs.patch(model_id, model_id, ops,
                                                  if_match=parse_if_match(if_match),
                                                  condition=[Where("deleted", "=", False)])
     except PreconditionFailed:
@@ -238,23 +241,22 @@ async def check_delete_model(principal: Principal, model_id: str, if_match: str 
     model, _ = await access_model(principal, model_id, "write")
     now = clock.now_iso()
     try:
-        await wiring.documents().patch(
-            store.MODELS, model_id, model_id,
+        await model_docs.patch(model_id, model_id,
             [Patch("set", "/deleted", True), Patch("set", "/deleted_at", now), Patch("set", "/updated_at", now)],
             if_match=parse_if_match(if_match), condition=[Where("deleted", "=", False)])
     except PreconditionFailed:
         raise PreconditionFailed("The model changed since you read it; read it again.",
                                  code="model_changed") from None
     await _release_name(model["owner_id"], model["name_key"], model_id)
-    if model.get("active_job_id"):
-        await jobs.request_cancel_by_id(model["active_job_id"])
+    if active := model.get("active_job_id"):
+        await jobs.request_cancel_by_id(active)
     await jobs.enqueue_cleanup(model_id)
 
 
 # ------------------------------------------------------------------------------------------------- grants
 
 
-def _grant_list(model: dict[str, Any]) -> GrantList:
+def _grant_list(model: ModelDoc) -> GrantList:
     return GrantList(items=[GrantPublic(**g) for g in model.get("grants", [])])
 
 
@@ -270,8 +272,9 @@ async def check_put_grant(principal: Principal, model_id: str, user_id: str, bod
     await access_grantee(user_id)
     grant = GrantPublic(user_id=user_id, role=body.role, granted_at=clock.now_iso())
 
-    def change(grants: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [*(g for g in grants if g["user_id"] != user_id), grant.model_dump()]
+    def change(grants: list[GrantDoc]) -> list[GrantDoc]:
+        return [*(g for g in grants if g["user_id"] != user_id),
+                {"user_id": grant.user_id, "role": grant.role, "granted_at": grant.granted_at}]
 
     await _rewrite_grants(model_id, change)
     return grant
@@ -284,16 +287,15 @@ async def check_delete_grant(principal: Principal, model_id: str, user_id: str) 
     await _rewrite_grants(model_id, lambda grants: [g for g in grants if g["user_id"] != user_id])
 
 
-async def _rewrite_grants(model_id: str, change) -> dict[str, Any]:
+async def _rewrite_grants(model_id: str, change: Callable[[list[GrantDoc]], list[GrantDoc]]) -> ModelDoc:
     """Read-modify-write with the document's ETag, retried: worker updates to the same model are frequent."""
-    documents = wiring.documents()
     for _ in range(5):
         model = await store.read_model_doc(model_id)
         grants = change(list(model.get("grants", [])))
         try:
-            return await documents.patch(store.MODELS, model_id, model_id, [
+            return await model_docs.patch(model_id, model_id, [
                 Patch("set", "/grants", grants), Patch("set", "/grantees", [g["user_id"] for g in grants]),
-                Patch("set", "/updated_at", clock.now_iso())], if_match=model["_etag"])
+                Patch("set", "/updated_at", clock.now_iso())], if_match=model.get("_etag"))
         except PreconditionFailed:
             continue
     raise Conflict("The model is busy; try again.", code="model_busy")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
 
 from shared import wiring
 from shared.domain.identity import Principal
 from shared.domain.models import artifacts, faults, fitting, inputs, store, tabular
 from shared.domain.models.access import access_model
+from shared.domain.models.documents import JobDoc
 from shared.domain.models.schemas import PredictRequest, PredictResult
 from shared.domain.models.types import get_type
 from shared.domain.models.versions import version_doc
@@ -47,12 +47,15 @@ async def check_predict(principal: Principal, model_id: str, body: PredictReques
     return PredictResult(model_id=model_id, version=number, **out)
 
 
-async def run_prediction_job(job: dict[str, Any]) -> None:
+async def run_prediction_job(job: JobDoc) -> None:
     from shared.domain.models.training import run_in_thread, set_stage
 
     settings = get_settings()
     job = await set_stage(job, "loading_data", 0.1)
-    number = job["options"]["version"]
+    options = job["options"]
+    if "version" not in options:  # a training job's options: the worker never sends those here
+        raise tabular.DataError("This is not a prediction job.", code="not_a_prediction_job")
+    number = options["version"]
     try:
         version = await version_doc(job["model_id"], number)
         raw = await inputs.read_input(job["input"])
@@ -66,7 +69,7 @@ async def run_prediction_job(job: dict[str, Any]) -> None:
     estimator = await artifacts.load(version, model_type)
     job = await set_stage(job, "predicting", 0.3, rows=len(x))
     probabilities = job["options"].get("probabilities", False)
-    result: dict[str, Any] = {"predictions": []}
+    result: fitting.Predictions = {"predictions": []}
     for start in range(0, len(x), CHUNK_ROWS):
         chunk = x[start:start + CHUNK_ROWS]
         out = await run_in_thread(job, lambda c=chunk: fitting.predict(estimator, c, probabilities=probabilities))

@@ -8,8 +8,8 @@ when the cleanup job deletes it.
 
 from __future__ import annotations
 
-from shared import wiring
 from shared.domain.models import store
+from shared.domain.models.documents import job_docs, model_docs, usage_docs
 from shared.domain.models.schemas import ModelUsage, QuotaUse
 from shared.errors import AppError, Conflict, NotFound
 from shared.ports import Patch, Where
@@ -23,18 +23,17 @@ class QuotaExceeded(AppError):
 
 
 async def models_owned(owner_id: str) -> int:
-    return await wiring.documents().count(store.MODELS, [Where("owner_id", "=", owner_id),
+    return await model_docs.count([Where("owner_id", "=", owner_id),
                                                          Where("deleted", "=", False)])
 
 
 async def active_jobs(user_id: str) -> int:
-    return await wiring.documents().count(store.JOBS, [Where("created_by", "=", user_id),
-                                                       Where("state", "in", list(store.ACTIVE_STATES))])
+    return await job_docs.count([Where("created_by", "=", user_id), Where("state", "in", list(store.ACTIVE_STATES))])
 
 
 async def artifact_bytes(owner_id: str) -> int:
     try:
-        doc = await wiring.documents().read(store.OWNERS, owner_id, USAGE_ID)
+        doc = await usage_docs.read(owner_id, USAGE_ID)
     except NotFound:
         return 0
     return int(doc.get("artifact_bytes", 0))
@@ -63,14 +62,13 @@ async def check_can_store_artifacts(owner_id: str) -> None:
 async def add_artifact_bytes(owner_id: str, delta: int) -> None:
     """Creates the usage document on the first addition only: after an account is erased, the cleanup of its
     models subtracts from nothing rather than leaving a record behind."""
-    documents = wiring.documents()
     if delta > 0:
         try:
-            await documents.create(store.OWNERS, {"id": USAGE_ID, "pk": owner_id, "artifact_bytes": 0})
+            await usage_docs.create({"id": USAGE_ID, "pk": owner_id, "artifact_bytes": 0})
         except Conflict:
             pass
     try:
-        await documents.patch(store.OWNERS, owner_id, USAGE_ID, [Patch("incr", "/artifact_bytes", delta)])
+        await usage_docs.patch(owner_id, USAGE_ID, [Patch("incr", "/artifact_bytes", delta)])
     except NotFound:
         pass
 

@@ -6,6 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+# `params` (hyper-parameters as the client sent them), a version's `metrics`, `split` and `data`, and a model type's
+# JSON Schema stay dict[str, Any]: free-form JSON whose shape belongs to the model type, not to this API.
 ModelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80,
                                              pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.\-]*$")]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=32,
@@ -294,6 +296,7 @@ class PredictResult(BaseModel):
 
 
 class ModelTypePublic(BaseModel):
+    # `parameters` is a JSON Schema and `capabilities` the type's own description: free-form documents.
     key: str
     title: str
     description: str

@@ -16,14 +16,18 @@ Blobs:
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from shared import wiring
+from shared.domain.models.documents import (  # noqa: F401  (the container names, re-exported)
+    JOBS,
+    MODELS,
+    OWNERS,
+    VERSIONS,
+    JobDoc,
+    ModelDoc,
+    job_docs,
+    model_docs,
+)
 
-MODELS = "models"
-VERSIONS = "model_versions"
-JOBS = "model_jobs"
-OWNERS = "model_owners"
 ARTIFACTS_CONTAINER = "models"
 DATA_CONTAINER = "model-data"
 QUEUE = "model-jobs"
@@ -37,16 +41,12 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def public_doc(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if not k.startswith("_")}
+async def read_model_doc(model_id: str) -> ModelDoc:
+    return await model_docs.read(model_id, model_id)
 
 
-async def read_model_doc(model_id: str) -> dict[str, Any]:
-    return await wiring.documents().read(MODELS, model_id, model_id)
-
-
-async def read_job_doc(job_id: str) -> dict[str, Any]:
-    return await wiring.documents().read(JOBS, job_id, job_id)
+async def read_job_doc(job_id: str) -> JobDoc:
+    return await job_docs.read(job_id, job_id)
 
 
 def input_blob_name(job_id: str, fmt: str) -> str:

@@ -1,6 +1,7 @@
 """Rows in, checked numeric matrices out, in plain Python (no numpy: the HTTP side uses this too).
 
-Rows are JSON objects. Features must be finite numbers (booleans count as 0/1); a classification target may be
+Rows are JSON objects as the client sent them, free-form by nature (`dict[str, Any]`: their columns are the
+client's). Features must be finite numbers (booleans count as 0/1); a classification target may be
 any non-null scalar; a regression target must be a number. Every problem is a 422 with a stable code and the row
 or column it concerns, whether it is found in a request or by a worker reading an uploaded file.
 """

@@ -14,8 +14,9 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-from shared import clock, wiring
+from shared import clock
 from shared.domain.models import artifacts, faults, fitting, inputs, jobs, quotas, store, tabular
+from shared.domain.models.documents import JobDoc, Lineage, ModelDoc, VersionDoc, job_docs, version_docs
 from shared.domain.models.types import ModelType, get_type
 from shared.domain.models.versions import version_doc
 from shared.errors import Conflict, NotFound, PreconditionFailed
@@ -29,13 +30,13 @@ class JobCancelled(Exception):
     """The job was asked to stop (or its model was deleted); it ends as cancelled at a checkpoint."""
 
 
-async def set_stage(job: dict[str, Any], stage: str, progress: float, **fields: Any) -> dict[str, Any]:
+async def set_stage(job: JobDoc, stage: str, progress: float, **fields: Any) -> JobDoc:
     """Records progress (and any `fields`), reports it, and is where a running job notices a cancel request."""
     now = clock.now_iso()
     ops = [Patch("set", "/stage", stage), Patch("set", "/progress", progress), Patch("set", "/heartbeat_at", now),
            Patch("set", "/updated_at", now), *(Patch("set", f"/{k}", v) for k, v in fields.items())]
     try:
-        job = await wiring.documents().patch(store.JOBS, job["id"], job["id"], ops,
+        job = await job_docs.patch(job["id"], job["id"], ops,
                                              condition=[Where("state", "=", "running")])
     except PreconditionFailed:
         raise JobCancelled() from None
@@ -45,16 +46,16 @@ async def set_stage(job: dict[str, Any], stage: str, progress: float, **fields: 
     return job
 
 
-async def heartbeat(job: dict[str, Any]) -> dict[str, Any]:
+async def heartbeat(job: JobDoc) -> JobDoc:
     try:
-        return await wiring.documents().patch(store.JOBS, job["id"], job["id"],
+        return await job_docs.patch(job["id"], job["id"],
                                               [Patch("set", "/heartbeat_at", clock.now_iso())],
                                               condition=[Where("state", "=", "running")])
     except PreconditionFailed:
         raise JobCancelled() from None
 
 
-async def run_in_thread(job: dict[str, Any], work: Callable[[], Any]) -> Any:
+async def run_in_thread(job: JobDoc, work: Callable[[], Any]) -> Any:
     """Runs CPU-bound work off the event loop, checking for a cancel request every heartbeat. A cancelled job
     ends at once; the thread cannot be interrupted, so it finishes in the background and its result is dropped."""
     task = asyncio.ensure_future(asyncio.to_thread(work))
@@ -69,7 +70,7 @@ async def run_in_thread(job: dict[str, Any], work: Callable[[], Any]) -> Any:
             raise JobCancelled()
 
 
-def effective_params(model_type: ModelType, job: dict[str, Any]) -> dict[str, Any]:
+def effective_params(model_type: ModelType, job: JobDoc) -> dict[str, Any]:
     """The job's parameters; a missing random_state becomes a seed derived from the job id, recorded in the
     version, so every version can be rebuilt exactly and a retried job fits the same model."""
     params = dict(job["params"])
@@ -78,10 +79,12 @@ def effective_params(model_type: ModelType, job: dict[str, Any]) -> dict[str, An
     return params
 
 
-async def run_training_job(job: dict[str, Any]) -> None:
+async def run_training_job(job: JobDoc) -> None:
     settings = get_settings()
     model_type = get_type(job["model_type"])
     options = job["options"]
+    if "test_size" not in options:  # a prediction's options: the worker never sends those here
+        raise tabular.DataError("This is not a training job.", code="not_a_training_job")
     job = await set_stage(job, "loading_data", 0.1)
     try:
         raw = await inputs.read_input(job["input"])
@@ -96,6 +99,8 @@ async def run_training_job(job: dict[str, Any]) -> None:
 
     base, base_version = None, None
     if job["kind"] == "update":
+        if job["base_version"] is None:  # an update always names the version it continues
+            raise NotFound("Version not found.", code="version_not_found")
         base_version = await version_doc(job["model_id"], job["base_version"])
         if data.features != base_version["features"] or data.target != base_version.get("target"):
             raise tabular.DataError("An update must use the same feature and target columns as the version it "
@@ -125,36 +130,36 @@ async def run_training_job(job: dict[str, Any]) -> None:
     await _complete(job, model, version, promote=options.get("promote", True))
 
 
-async def _write_version(job: dict[str, Any], model: dict[str, Any], model_type: ModelType, params: dict[str, Any],
+async def _write_version(job: JobDoc, model: ModelDoc, model_type: ModelType, params: dict[str, Any],
                          data: tabular.TrainingData, outcome: fitting.FitOutcome, raw: bytes,
-                         base_version: dict[str, Any] | None) -> dict[str, Any]:
-    documents = wiring.documents()
+                         base_version: VersionDoc | None) -> VersionDoc:
     try:  # written by an earlier delivery of this job
-        return await documents.read(store.VERSIONS, job["model_id"], job["id"])
+        return await version_docs.read(job["model_id"], job["id"])
     except NotFound:
         pass
     blob = await asyncio.to_thread(artifacts.dumps, outcome.estimator)
     number = (model.get("latest_version") or 0) + 1
-    lineage = {"model_id": model["id"], "number": number, "job_id": job["id"], "kind": job["kind"],
-               "model_type": model_type.key, "estimator": model_type.estimator.replace(":", "."), "params": params,
-               "features": data.features, "target": data.target, "classes": outcome.classes,
-               "metrics": outcome.metrics, "split": outcome.split,
-               "data": {"sha256": artifacts.sha256_hex(raw), "rows": data.rows, "source": job["input"]["source"],
-                        "format": job["input"]["format"], "upload_id": job["input"].get("upload_id")},
-               "parent_version": base_version["number"] if base_version else None}
+    lineage: Lineage = {
+        "model_id": model["id"], "number": number, "job_id": job["id"], "kind": job["kind"],
+        "model_type": model_type.key, "estimator": model_type.estimator.replace(":", "."), "params": params,
+        "features": data.features, "target": data.target, "classes": outcome.classes,
+        "metrics": outcome.metrics, "split": outcome.split,
+        "data": {"sha256": artifacts.sha256_hex(raw), "rows": data.rows, "source": job["input"]["source"],
+                 "format": job["input"]["format"], "upload_id": job["input"].get("upload_id")},
+        "parent_version": base_version["number"] if base_version else None}
     record = await artifacts.write(model["id"], job["id"], job["attempts"], blob, lineage)
-    doc = {**lineage, "id": job["id"], "pk": model["id"], "owner_id": model["owner_id"], "artifact": record,
-           "created_by": job["created_by"], "created_at": clock.now_iso(),
-           "fit_seconds": round(outcome.fit_seconds, 6)}
+    doc: VersionDoc = {**lineage, "id": job["id"], "pk": model["id"], "owner_id": model["owner_id"],
+                       "artifact": record, "created_by": job["created_by"], "created_at": clock.now_iso(),
+                       "fit_seconds": round(outcome.fit_seconds, 6)}
     try:
-        created = await documents.create(store.VERSIONS, doc)
+        created = await version_docs.create(doc)
     except Conflict:  # a duplicate delivery running at the same time got there first
-        return await documents.read(store.VERSIONS, job["model_id"], job["id"])
+        return await version_docs.read(job["model_id"], job["id"])
     await quotas.add_artifact_bytes(model["owner_id"], record["size"])
     return created
 
 
-async def _complete(job: dict[str, Any], model: dict[str, Any], version: dict[str, Any], *, promote: bool) -> None:
+async def _complete(job: JobDoc, model: ModelDoc, version: VersionDoc, *, promote: bool) -> None:
     number = version["number"]
     ops = [Patch("set", "/latest_version", max(number, model.get("latest_version") or 0)),
            Patch("set", "/active_job_id", None), Patch("set", "/last_error", None),

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from shared import clock, wiring
 from shared.domain import cursors
 from shared.domain.identity import Principal
-from shared.domain.models import store
 from shared.domain.models.access import access_model
+from shared.domain.models.documents import ModelDoc, VersionDoc, model_docs, version_docs
 from shared.domain.models.manage import model_public
 from shared.domain.models.schemas import (
     ArtifactDownload,
@@ -22,28 +20,28 @@ from shared.errors import Conflict, NotFound, PreconditionFailed
 from shared.ports import Patch, Query, Where
 from shared.settings import get_settings
 
-_version_docs: dict[tuple[str, int], dict[str, Any]] = {}  # versions never change; a bounded per-worker memo
+_version_docs: dict[tuple[str, int], VersionDoc] = {}  # versions never change; a bounded per-worker memo
 _MEMO_LIMIT = 2048
 
 
-def version_public(doc: dict[str, Any], current: int | None) -> VersionPublic:
+def version_public(doc: VersionDoc, current: int | None) -> VersionPublic:
     artifact = doc["artifact"]
     return VersionPublic(number=doc["number"], model_id=doc["model_id"], job_id=doc["job_id"], kind=doc["kind"],
                          parent_version=doc.get("parent_version"), params=doc["params"], features=doc["features"],
                          target=doc.get("target"), classes=doc.get("classes"), metrics=doc["metrics"],
-                         split=doc["split"], data=doc["data"],
+                         split=doc["split"], data=dict(doc["data"]),
                          artifact=ArtifactInfo(format=artifact["format"], sha256=artifact["sha256"],
                                                size=artifact["size"], library_versions=artifact["library_versions"]),
                          created_by=doc["created_by"], created_at=doc["created_at"], fit_seconds=doc["fit_seconds"],
                          is_current=doc["number"] == current)
 
 
-async def version_doc(model_id: str, number: int) -> dict[str, Any]:
+async def version_doc(model_id: str, number: int) -> VersionDoc:
     key = (model_id, number)
     found = _version_docs.get(key)
     if found is not None:
         return found
-    page = await wiring.documents().query(store.VERSIONS, Query(where=[Where("number", "=", number)]), pk=model_id,
+    page = await version_docs.query(Query(where=[Where("number", "=", number)]), pk=model_id,
                                           limit=1)
     if not page.items:
         raise NotFound("Version not found.", code="version_not_found")
@@ -61,8 +59,8 @@ def forget_model(model_id: str) -> None:
 async def check_list_versions(principal: Principal, model_id: str, query: PageQuery) -> VersionPage:
     model, _ = await access_model(principal, model_id, "read")
     scope = f"versions:{model_id}"
-    page = await wiring.documents().query(store.VERSIONS, Query(order_by=[("number", "desc")]), pk=model_id,
-                                          limit=query.limit, continuation=cursors.continuation(scope, query.cursor))
+    page = await version_docs.query(Query(order_by=[("number", "desc")]), pk=model_id,
+                                    limit=query.limit, continuation=cursors.continuation(scope, query.cursor))
     current = model.get("current_version")
     return VersionPage(items=[version_public(d, current) for d in page.items],
                        next_cursor=cursors.next_cursor(scope, page.continuation))
@@ -88,15 +86,14 @@ async def check_rollback(principal: Principal, model_id: str) -> ModelPublic:
     return model_public(await _set_current(model, previous), role)
 
 
-async def _set_current(model: dict[str, Any], number: int) -> dict[str, Any]:
+async def _set_current(model: ModelDoc, number: int) -> ModelDoc:
     if model.get("current_version") == number:
         return model
     try:
-        return await wiring.documents().patch(
-            store.MODELS, model["id"], model["id"],
+        return await model_docs.patch(model["id"], model["id"],
             [Patch("set", "/current_version", number), Patch("set", "/previous_version", model["current_version"]),
              Patch("set", "/status", "ready"), Patch("set", "/updated_at", clock.now_iso())],
-            if_match=model["_etag"])
+            if_match=model.get("_etag"))
     except PreconditionFailed:
         raise PreconditionFailed("The model changed meanwhile; try again.", code="model_changed") from None
 

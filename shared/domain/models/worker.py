@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 
-from shared import clock, wiring
+from shared import clock
 from shared.domain.models import jobs, store
 from shared.domain.models.artifacts import ArtifactIntegrityError
+from shared.domain.models.documents import JobDoc, job_docs
 from shared.domain.models.tabular import DataError
 from shared.domain.models.training import JobCancelled
 from shared.errors import NotFound, PreconditionFailed
@@ -85,7 +85,7 @@ async def run_job(job_id: str, *, delivery_count: int) -> None:
         raise
 
 
-async def _start_attempt(job: dict[str, Any], delivery_count: int) -> dict[str, Any] | None:
+async def _start_attempt(job: JobDoc, delivery_count: int) -> JobDoc | None:
     now = clock.now_iso()
     ops = [Patch("set", "/state", "running"), Patch("set", "/stage", "starting"),
            Patch("set", "/attempts", delivery_count), Patch("set", "/heartbeat_at", now),
@@ -93,7 +93,7 @@ async def _start_attempt(job: dict[str, Any], delivery_count: int) -> dict[str, 
     if not job.get("started_at"):
         ops.append(Patch("set", "/started_at", now))
     try:
-        job = await wiring.documents().patch(store.JOBS, job["id"], job["id"], ops,
+        job = await job_docs.patch(job["id"], job["id"], ops,
                                              condition=[Where("state", "in", list(store.ACTIVE_STATES))])
     except PreconditionFailed:
         return None
@@ -101,7 +101,7 @@ async def _start_attempt(job: dict[str, Any], delivery_count: int) -> dict[str, 
     return job
 
 
-async def _attempt_failed(job: dict[str, Any], exc: Exception, delivery_count: int) -> None:
+async def _attempt_failed(job: JobDoc, exc: Exception, delivery_count: int) -> None:
     max_deliveries = get_settings().queue_max_delivery_count
     reason = type(exc).__name__
     if delivery_count >= max_deliveries:
@@ -113,8 +113,7 @@ async def _attempt_failed(job: dict[str, Any], exc: Exception, delivery_count: i
         return
     now = clock.now_iso()
     try:
-        job = await wiring.documents().patch(
-            store.JOBS, job["id"], job["id"],
+        job = await job_docs.patch(job["id"], job["id"],
             [Patch("set", "/state", "queued"), Patch("set", "/stage", "retrying"), Patch("set", "/updated_at", now),
              Patch("set", "/last_attempt_error", {"code": "attempt_failed", "attempt": delivery_count,
                                                   "error": reason, "at": now})],

@@ -13,10 +13,17 @@ Storage (docs/data-model.md):
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from shared import clock, wiring
 from shared.domain import cursors, events
+from shared.domain.notifications.documents import (
+    NOTIFICATION_STATE,
+    NOTIFICATIONS,
+    NotificationData,
+    NotificationDoc,
+    notification_docs,
+    notification_state_docs,
+)
 from shared.domain.notifications.models import (
     Actor,
     NotificationPage,
@@ -25,11 +32,10 @@ from shared.domain.notifications.models import (
     ReadAllResult,
     UnreadCount,
 )
+from shared.domain.purging import delete_partition
 from shared.errors import Conflict, NotFound, PreconditionFailed
 from shared.ports import Patch, Query, Where
 
-NOTIFICATIONS = "notifications"
-NOTIFICATION_STATE = "notification_state"
 TTL_SECONDS = 90 * 86_400
 PURGE_PAGE = 200
 
@@ -38,25 +44,39 @@ def notification_not_found() -> NotFound:
     return NotFound("Notification not found.", code="notification_not_found")
 
 
-def present(doc: dict[str, Any], read_before: str | None) -> NotificationPublic:
+def _data(data: NotificationData) -> dict[str, str]:
+    shown: dict[str, str] = {}
+    if "topic_id" in data:
+        shown["topic_id"] = data["topic_id"]
+    if "post_id" in data:
+        shown["post_id"] = data["post_id"]
+    if "comment_id" in data:
+        shown["comment_id"] = data["comment_id"]
+    return shown
+
+
+def present(doc: NotificationDoc, read_before: str | None) -> NotificationPublic:
     read = bool(doc.get("read")) or (read_before is not None and doc["created_at"] <= read_before)
     actor = doc.get("actor")
     return NotificationPublic(id=doc["id"], type=doc["type"], title=doc["title"], message=doc["message"],
-                              data=doc.get("data") or {}, actor=Actor(**actor) if actor else None, read=read,
+                              data=_data(doc.get("data") or {}), actor=Actor(**actor) if actor else None, read=read,
                               created_at=doc["created_at"], expires_at=doc["expires_at"])
 
 
 async def notify(user_id: str, notification_id: str, type: NotificationType, *, title: str, message: str,
-                 data: dict[str, str], actor: Actor | None) -> dict[str, Any] | None:
+                 data: NotificationData, actor: Actor | None) -> NotificationDoc | None:
     """Creates the notification unless this cause already notified this user; publishes `new_notification`
     to the user's group after the write. Returns the document, or None when it already existed."""
     moment = clock.now()
-    doc = {"id": notification_id, "pk": user_id, "user_id": user_id, "type": type, "title": title,
-           "message": message, "data": data, "actor": actor.model_dump() if actor else None, "read": False,
+    doc: NotificationDoc = {
+        "id": notification_id, "pk": user_id, "user_id": user_id, "type": type, "title": title, "message": message,
+        "data": data, "read": False,
+        "actor": {"display_name": actor.display_name, "anonymous": actor.anonymous, "user_id": actor.user_id,
+                  "username": actor.username} if actor else None,
            "created_at": clock.iso(moment), "expires_at": clock.iso(moment + timedelta(seconds=TTL_SECONDS)),
            "ttl": TTL_SECONDS}
     try:
-        created = await wiring.documents().create(NOTIFICATIONS, doc)
+        created = await notification_docs.create(doc)
     except Conflict:
         return None
     await events.publish_to_user(user_id, "new_notification", present(created, None).model_dump(mode="json"))
@@ -65,7 +85,7 @@ async def notify(user_id: str, notification_id: str, type: NotificationType, *, 
 
 async def _read_before(user_id: str) -> str | None:
     try:
-        state = await wiring.documents().read(NOTIFICATION_STATE, user_id, user_id)
+        state = await notification_state_docs.read(user_id, user_id)
     except NotFound:
         return None
     return state.get("read_before")
@@ -89,8 +109,8 @@ async def list_notifications(user_id: str, *, limit: int, cursor: str | None, un
     else:
         now, read_before, continuation = clock.now_iso(), await _read_before(user_id), None
     where = _unread_where(now, read_before) if unread_only else [Where("expires_at", ">", now)]
-    page = await wiring.documents().query(NOTIFICATIONS, Query(where=where, order_by=[("created_at", "desc")]),
-                                          pk=user_id, limit=limit, continuation=continuation)
+    page = await notification_docs.query(Query(where=where, order_by=[("created_at", "desc")]), pk=user_id,
+                                         limit=limit, continuation=continuation)
     next_cursor = None
     if page.continuation:
         next_cursor = cursors.encode(scope, {"now": now, "rb": read_before, "c": page.continuation})
@@ -99,15 +119,14 @@ async def list_notifications(user_id: str, *, limit: int, cursor: str | None, un
 
 async def unread_count(user_id: str) -> UnreadCount:
     read_before = await _read_before(user_id)
-    count = await wiring.documents().count(NOTIFICATIONS, _unread_where(clock.now_iso(), read_before), pk=user_id)
+    count = await notification_docs.count(_unread_where(clock.now_iso(), read_before), pk=user_id)
     return UnreadCount(count=count)
 
 
 async def mark_read(user_id: str, notification_id: str) -> NotificationPublic:
-    docs = wiring.documents()
     try:
-        doc = await docs.patch(NOTIFICATIONS, user_id, notification_id, [Patch("set", "/read", True)],
-                               condition=[Where("expires_at", ">", clock.now_iso())])
+        doc = await notification_docs.patch(user_id, notification_id, [Patch("set", "/read", True)],
+                                            condition=[Where("expires_at", ">", clock.now_iso())])
     except (NotFound, PreconditionFailed):  # a failed condition: expired, only awaiting the purge
         raise notification_not_found() from None
     return present(doc, None)
@@ -115,7 +134,7 @@ async def mark_read(user_id: str, notification_id: str) -> NotificationPublic:
 
 async def mark_all_read(user_id: str) -> ReadAllResult:
     moment = clock.now_iso()
-    await wiring.documents().upsert(NOTIFICATION_STATE, {"id": user_id, "pk": user_id, "read_before": moment})
+    await notification_state_docs.upsert({"id": user_id, "pk": user_id, "read_before": moment})
     return ReadAllResult(read_before=moment)
 
 
@@ -145,17 +164,8 @@ async def purge_expired() -> int:
 
 async def erase_user(user_id: str) -> None:
     """Account erasure: the user's notifications and read state go."""
-    docs = wiring.documents()
-    while True:
-        page = await docs.query(NOTIFICATIONS, Query(), pk=user_id, limit=PURGE_PAGE)
-        for doc in page.items:
-            try:
-                await docs.delete(NOTIFICATIONS, user_id, doc["id"])
-            except NotFound:
-                continue
-        if len(page.items) < PURGE_PAGE:
-            break
+    await delete_partition(NOTIFICATIONS, user_id)
     try:
-        await docs.delete(NOTIFICATION_STATE, user_id, user_id)
+        await wiring.documents().delete(NOTIFICATION_STATE, user_id, user_id)
     except NotFound:
         pass

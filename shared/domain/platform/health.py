@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Literal
-
-from pydantic import BaseModel
+from typing import Literal, TypedDict
 
 from shared import wiring
+from shared.domain.platform.models import DependencyStatus
 from shared.errors import NotFound
 from shared.ports import Query
 from shared.settings import get_settings
@@ -17,13 +16,18 @@ from shared.settings import get_settings
 PROBE_TIMEOUT_SECONDS = 3.0
 # Load balancers and orchestrators poll health often; one probe round per interval protects the dependencies.
 REPORT_TTL_SECONDS = 2.0
-_last_report: tuple[float, int, dict] | None = None
 
 
-class DependencyStatus(BaseModel):
-    status: Literal["ok", "unavailable"]
-    adapter: str
-    latency_ms: float
+class HealthReport(TypedDict):
+    """The readiness answer (functions/platform's HealthPublic)."""
+
+    status: Literal["ok", "degraded"]
+    stack: str
+    version: str
+    dependencies: dict[str, DependencyStatus]
+
+
+_last_report: tuple[float, int, HealthReport] | None = None
 
 
 async def _documents() -> str:
@@ -77,7 +81,7 @@ async def _probe(name: str, probe: Callable[[], Awaitable[str]]) -> tuple[str, D
                                   latency_ms=round((time.perf_counter() - started) * 1000, 2))
 
 
-async def check_dependencies() -> dict:
+async def check_dependencies() -> HealthReport:
     global _last_report
     settings_id = id(get_settings())  # a new settings object (tests switching hosts) starts afresh
     if _last_report and _last_report[1] == settings_id and time.monotonic() - _last_report[0] < REPORT_TTL_SECONDS:
@@ -87,7 +91,7 @@ async def check_dependencies() -> dict:
     return report
 
 
-async def _probe_all() -> dict:
+async def _probe_all() -> HealthReport:
     settings = get_settings()
     results = dict(await asyncio.gather(*(_probe(name, probe) for name, probe in PROBES.items())))
     overall = "ok" if all(r.status == "ok" for r in results.values()) else "degraded"

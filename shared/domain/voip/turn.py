@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field
+from shared.domain.voip.models import IceServer
 
 if TYPE_CHECKING:
     from shared.settings import Settings
@@ -31,14 +31,6 @@ class TurnCredentials:
     username: str
     credential: str
     expires_at: int  # unix seconds, the same number the username starts with
-
-
-class IceServer(BaseModel):
-    """One entry of `RTCConfiguration.iceServers`, spelled as WebRTC's `RTCIceServer` dictionary."""
-
-    urls: list[str] = Field(min_length=1, description="stun:, turn: or turns: URLs of one server")
-    username: str | None = Field(default=None, description="TURN only: `<expiry unix seconds>:<user id>`")
-    credential: str | None = Field(default=None, description="TURN only: base64(HMAC-SHA1(secret, username))")
 
 
 def turn_username(user_id: str, expires_at: int) -> str:
