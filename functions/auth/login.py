@@ -54,7 +54,7 @@ async def auth_log_in_second_factor(call: Call[models.LoginTwoFactorBody]) -> Re
 @endpoint(summary="End this session", auth="user", status=204, errors=[401, 403])
 async def auth_log_out(call: Call) -> Reply:
     await login.check_logout(call.user)
-    return Reply(status=204, cookies=[cookies.clear_session_cookie()])
+    return Reply(cookies=[cookies.clear_session_cookie()])
 
 
 @bp.route(route="auth/logout-all", methods=["POST"])
@@ -62,7 +62,7 @@ async def auth_log_out(call: Call) -> Reply:
           errors=[401, 403])
 async def auth_log_out_everywhere(call: Call) -> Reply:
     await login.check_logout_all(call.user)
-    return Reply(status=204, cookies=[cookies.clear_session_cookie()])
+    return Reply(cookies=[cookies.clear_session_cookie()])
 
 
 @bp.route(route="auth/me", methods=["GET"])
@@ -75,8 +75,8 @@ async def auth_who_am_i(call: Call) -> models.WhoAmI:
 
 
 @bp.route(route="auth/sessions", methods=["GET"])
-@endpoint(summary="List this account's sessions", auth="user", query=models.PageQuery, response=models.SessionPage,
-          errors=[401, 422], rate_limits=[rate_rules.SESSIONS])
+@endpoint(summary="List this account's sessions", auth="user", query=models.AccountPageQuery,
+          response=models.SessionPage, errors=[401, 422], rate_limits=[rate_rules.SESSIONS])
 async def auth_list_sessions(call: Call) -> models.SessionPage:
     return await login.check_list_sessions(call.user, limit=call.query.limit, cursor=call.query.cursor)
 
@@ -84,6 +84,5 @@ async def auth_list_sessions(call: Call) -> models.SessionPage:
 @bp.route(route="auth/sessions/{session_id}", methods=["DELETE"])
 @endpoint(summary="End one of this account's sessions", auth="user", path=models.SessionPath, status=204,
           errors=[401, 403, 404], rate_limits=[rate_rules.SESSIONS])
-async def auth_end_session(call: Call) -> Reply:
+async def auth_end_session(call: Call) -> None:
     await login.check_end_session(call.user, call.path.session_id)
-    return Reply(status=204)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.auth import bp, rate_rules
-from shared.http.endpoint import Call, Reply, endpoint
+from shared.http.endpoint import Call, endpoint
 from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
@@ -27,8 +27,8 @@ async def auth_change_password(call: Call[models.ChangePasswordBody]) -> models.
 @endpoint(summary="Mail a password reset link", auth="none", body=models.EmailOnlyBody, response=models.Message,
           status=202, errors=[422, 429], rate_limits=[rate_rules.FORGOT_PASSWORD],
           description="Answers the same whether or not an account uses the address.")
-async def auth_forgot_password(call: Call[models.EmailOnlyBody]) -> Reply:
-    return Reply(await recovery.check_forgot_password(str(call.body.email)), status=202)
+async def auth_forgot_password(call: Call[models.EmailOnlyBody]) -> models.Message:
+    return await recovery.check_forgot_password(str(call.body.email))
 
 
 @bp.route(route="auth/reset-password", methods=["POST"])

@@ -18,7 +18,7 @@ else:
           status=201, errors=[403, 409, 422])
 async def create_model(call: Call) -> Reply:
     model, headers = await manage.check_create_model(call.user, call.body)
-    return Reply(model, status=201, headers={**headers, "Location": f"/api/models/{model.id}"})
+    return Reply(model, headers={**headers, "Location": f"/api/models/{model.id}"})
 
 
 @bp.route(route="models", methods=["GET"])
@@ -49,6 +49,5 @@ async def update_model(call: Call) -> Reply:
 @bp.route(route="models/{model_id}", methods=["DELETE"])
 @endpoint(summary="Delete a model (soft; its files are removed by a background job)", path=schemas.ModelPath,
           status=204, errors=[403, 404, 412])
-async def delete_model(call: Call) -> Reply:
+async def delete_model(call: Call) -> None:
     await manage.check_delete_model(call.user, call.path.model_id, call.header("If-Match"))
-    return Reply(status=204)

@@ -34,6 +34,7 @@ async def negotiate(call: Call) -> realtime_models.ClientAccess:
 @bp.route(route="realtime/events", methods=["OPTIONS", "POST"])
 @endpoint(summary="Upstream events from Web PubSub (CloudEvents): join and leave requests of clients",
           auth="none", raw=True, response=dict, errors=[400, 401, 404],
+          alternatives={204: "A system event (connect, connected, disconnected): nothing to answer"},
           description="Called by the service, not by clients. Requests are verified (ce-signature, or an Entra ID "
                       "token when local auth is off) before anything in them is trusted. User events `join` and "
                       "`leave` take {\"group\": \"topic_<id>\" | \"post_<id>\"}; the reply (the envelope) goes back to "

@@ -66,11 +66,11 @@ SAMPLE_BODY: dict[str, dict[str, Any]] = {
     "DeleteAccountBody": {"password": "wrong-password"},
     "ProfileUpdate": {},
     "PreferencesUpdate": {},
-    "ImageUploadBody": {"content_type": "image/png"},
+    "ProfileImageUploadBody": {"content_type": "image/png"},
     "ImageConfirmBody": {"upload_id": "0" * 32},
     "BanBody": {"reason": "spam and abuse"},
 }
-SAMPLE_QUERY: dict[str, dict[str, str]] = {"SearchQuery": {"q": "ab"}, "PageQuery": {}}
+SAMPLE_QUERY: dict[str, dict[str, str]] = {"SearchQuery": {"q": "ab"}, "AccountPageQuery": {}}
 
 
 def sample_request(route: Route) -> dict[str, Any]:

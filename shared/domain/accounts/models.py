@@ -124,7 +124,7 @@ class SessionPath(BaseModel):
     session_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
 
 
-class PageQuery(BaseModel):
+class AccountPageQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     limit: int = Field(default=20, ge=1, le=50)
     cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
@@ -156,7 +156,7 @@ class ImageKindPath(BaseModel):
     kind: ImageKind
 
 
-class ImageUploadBody(Body):
+class ProfileImageUploadBody(Body):
     content_type: ImageType
 
 
@@ -273,7 +273,7 @@ class UserCardPage(BaseModel):
     next_cursor: str | None = None
 
 
-class ImageUpload(BaseModel):
+class ProfileImageUpload(BaseModel):
     upload_id: str
     url: str
     method: str

@@ -102,16 +102,16 @@ class PostPath(BaseModel):
     post_id: ItemId
 
 
-class TopicPath(BaseModel):
+class PostTopicPath(BaseModel):
     topic_id: ItemId
 
 
-class PageQuery(BaseModel):
+class ContentPageQuery(BaseModel):
     limit: int = Field(default=PAGE_DEFAULT, ge=1, le=PAGE_MAX)
     cursor: str | None = Field(default=None, max_length=4000)
 
 
-class PostListQuery(PageQuery):
+class PostListQuery(ContentPageQuery):
     sort: PostSort = Field(default="new", validation_alias=AliasChoices("sort", "sort_by"))
     time_range: TimeRange = Field(default="all", description="Only for sort=top.")
 
@@ -121,7 +121,7 @@ class DeleteQuery(BaseModel):
     reason: Reason | None = Field(default=None, description="When a moderator deletes someone else's post.")
 
 
-class ImageUploadBody(Body):
+class PostImageUploadBody(Body):
     content_type: Literal["image/png", "image/jpeg", "image/gif", "image/webp"]
     size: int = Field(gt=0, description="Bytes the client will upload.")
 
@@ -231,7 +231,7 @@ class ReportPage(BaseModel):
     next_cursor: str | None
 
 
-class ImageUpload(BaseModel):
+class PostImageUpload(BaseModel):
     image_id: str
     upload_url: str
     method: str

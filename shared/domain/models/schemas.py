@@ -53,12 +53,12 @@ class GrantPath(BaseModel):
 # ----------------------------------------------------------------------------------------------- queries
 
 
-class PageQuery(BaseModel):
+class ModelsPageQuery(BaseModel):
     limit: Annotated[int, Field(ge=1, le=100)] = 20
     cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
-class ModelListQuery(PageQuery):
+class ModelListQuery(ModelsPageQuery):
     type: Annotated[str, StringConstraints(max_length=64)] | None = None
     tag: Tag | None = None
     status: ModelStatus | None = None
@@ -66,7 +66,7 @@ class ModelListQuery(PageQuery):
     scope: Literal["mine", "shared", "all"] = "mine"  # all: administrators only
 
 
-class JobListQuery(PageQuery):
+class JobListQuery(ModelsPageQuery):
     state: JobState | None = None
 
 
