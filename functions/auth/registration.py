@@ -17,7 +17,7 @@ else:
 
 @bp.route(route="auth/register", methods=["POST"])
 @endpoint(summary="Sign up (a verification code is mailed)", auth="none", body=models.RegisterBody,
-          response=models.Message, status=201, errors=[409, 422, 429], rate_limits=[rate_rules.REGISTER],
+          response=models.Message, status=201, errors=[409, 422, 429, 503], rate_limits=[rate_rules.REGISTER],
           description="Answers the same for a new address and one that already has an account; the address "
                       "owner learns the difference by mail. A taken username is a 409 (usernames are public).")
 async def auth_register(call: Call[models.RegisterBody]) -> models.Message:
@@ -33,6 +33,6 @@ async def auth_verify_email(call: Call[models.VerifyEmailBody]) -> models.Messag
 
 @bp.route(route="auth/resend-verification", methods=["POST"])
 @endpoint(summary="Mail a new verification code", auth="none", body=models.EmailOnlyBody, response=models.Message,
-          status=202, errors=[422, 429], rate_limits=[rate_rules.RESEND_VERIFICATION])
+          status=202, errors=[422, 429, 503], rate_limits=[rate_rules.RESEND_VERIFICATION])
 async def auth_resend_verification(call: Call[models.EmailOnlyBody]) -> models.Message:
     return await registration.check_resend_verification(str(call.body.email))

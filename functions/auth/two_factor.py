@@ -25,7 +25,7 @@ async def auth_set_up_two_factor(call: Call[models.PasswordConfirmBody]) -> mode
 
 @bp.route(route="auth/2fa/confirm", methods=["POST"])
 @endpoint(summary="Turn two-factor on with a code from the app; returns the backup codes once", auth="user",
-          body=models.TwoFactorConfirmBody, response=models.BackupCodes, errors=[401, 403, 409, 422, 429],
+          body=models.TwoFactorConfirmBody, response=models.BackupCodes, errors=[401, 403, 409, 422, 429, 503],
           rate_limits=[rate_rules.SENSITIVE])
 async def auth_confirm_two_factor(call: Call[models.TwoFactorConfirmBody]) -> models.BackupCodes:
     return await two_factor.check_confirm(call.user, call.body)
@@ -33,7 +33,7 @@ async def auth_confirm_two_factor(call: Call[models.TwoFactorConfirmBody]) -> mo
 
 @bp.route(route="auth/2fa/disable", methods=["POST"])
 @endpoint(summary="Turn two-factor off (password and a code required)", auth="user", body=models.PasswordAndCodeBody,
-          status=204, errors=[401, 403, 409, 422, 429], rate_limits=[rate_rules.SENSITIVE])
+          status=204, errors=[401, 403, 409, 422, 429, 503], rate_limits=[rate_rules.SENSITIVE])
 async def auth_disable_two_factor(call: Call[models.PasswordAndCodeBody]) -> None:
     await two_factor.check_disable(call.user, call.body)
 

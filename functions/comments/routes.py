@@ -32,7 +32,8 @@ async def comments_list(call: Call) -> comment_models.CommentPage:
 
 @bp.route(route="comments/posts/{post_id}/comments", methods=["POST"])
 @endpoint(summary="Comment on a post", path=post_models.PostPath, body=comment_models.CommentCreate,
-          response=comment_models.CommentPublic, status=201, errors=(403, 404, 409, 422), rate_limits=[CREATE_LIMIT],
+          response=comment_models.CommentPublic, status=201,
+          errors=(403, 404, 409, 422, 503), rate_limits=[CREATE_LIMIT],
           description="Locked posts refuse new comments (403 post_locked). parent_id makes it a reply.")
 async def comments_create(call: Call[comment_models.CommentCreate]) -> comment_models.CommentPublic:
     return await comments.check_create_comment(call.user, call.path.post_id, call.body)
@@ -40,7 +41,8 @@ async def comments_create(call: Call[comment_models.CommentCreate]) -> comment_m
 
 @bp.route(route="comments/{comment_id}/reply", methods=["POST"])
 @endpoint(summary="Reply to a comment", path=comment_models.CommentPath, body=comment_models.CommentReply,
-          response=comment_models.CommentPublic, status=201, errors=(403, 404, 409, 422), rate_limits=[CREATE_LIMIT])
+          response=comment_models.CommentPublic, status=201,
+          errors=(403, 404, 409, 422, 503), rate_limits=[CREATE_LIMIT])
 async def comments_reply(call: Call[comment_models.CommentReply]) -> comment_models.CommentPublic:
     return await comments.check_reply(call.user, call.path.comment_id, call.body.content, call.body.use_anonymous)
 

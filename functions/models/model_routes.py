@@ -48,6 +48,6 @@ async def update_model(call: Call) -> Reply:
 
 @bp.route(route="models/{model_id}", methods=["DELETE"])
 @endpoint(summary="Delete a model (soft; its files are removed by a background job)", path=schemas.ModelPath,
-          status=204, errors=[403, 404, 412])
+          status=204, errors=[403, 404, 412, 503])
 async def delete_model(call: Call) -> None:
     await manage.check_delete_model(call.user, call.path.model_id, call.header("If-Match"))

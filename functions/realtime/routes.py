@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from functions.realtime import bp
 from shared.errors import AppError
 from shared.http import envelope
-from shared.http.endpoint import Call, endpoint, field_errors
+from shared.http.endpoint import Call, RequestHeader, endpoint, field_errors
 from shared.lazy import lazy_models, lazy_module
 from shared.settings import get_settings
 
@@ -35,6 +35,9 @@ async def negotiate(call: Call) -> realtime_models.ClientAccess:
 @endpoint(summary="Upstream events from Web PubSub (CloudEvents): join and leave requests of clients",
           auth="none", raw=True, response=dict, errors=[400, 401, 404],
           alternatives={204: "A system event (connect, connected, disconnected): nothing to answer"},
+          headers=[RequestHeader("WebHook-Request-Origin", "The abuse-protection handshake: our service's host.",
+                                 required=True, methods=("OPTIONS",),
+                                 values=lambda: [upstream.service_host(get_settings())])],
           description="Called by the service, not by clients. Requests are verified (ce-signature, or an Entra ID "
                       "token when local auth is off) before anything in them is trusted. User events `join` and "
                       "`leave` take {\"group\": \"topic_<id>\" | \"post_<id>\"}; the reply (the envelope) goes back to "

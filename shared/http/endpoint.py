@@ -86,6 +86,8 @@ class RequestHeader:
     description: str
     required: bool = False
     pattern: str | None = None
+    methods: tuple[str, ...] = ()  # only on these methods of the route (all when empty)
+    values: Callable[[], list[str]] | None = None  # the values it may take, read when the document is built
 
 
 IF_MATCH = RequestHeader("If-Match", "The ETag from a read: the write is refused with 412 when the resource "
@@ -299,6 +301,15 @@ def _parse_model(model: type[BaseModel] | None, data: dict[str, Any], where: str
         raise errors.ValidationFailed(details=field_errors(exc, where)) from None
 
 
+def _parse_json_body(model: type[BaseModel], raw: bytes) -> Any:
+    # Strict, as JSON Schema reads the document: 0 is not false and "5" is not 5 (a URL's path and query are
+    # strings, so they are parsed laxly; a JSON body has types of its own).
+    try:
+        return model.model_validate_json(raw, strict=True)
+    except ValidationError as exc:
+        raise errors.ValidationFailed(details=field_errors(exc, "body")) from None
+
+
 def _parse_body(spec: EndpointSpec, req: func.HttpRequest, max_bytes: int) -> Any:
     if spec.body is None and not spec.raw:
         return None  # a route without a body never reads one, whatever the client sent
@@ -320,7 +331,7 @@ def _parse_body(spec: EndpointSpec, req: func.HttpRequest, max_bytes: int) -> An
     if not isinstance(data, dict):
         raise errors.ValidationFailed(details=[{"field": "body", "code": "type_error",
                                                 "message": "The body must be a JSON object."}])
-    return _parse_model(spec.body, data, "body")
+    return _parse_json_body(spec.body, raw if raw.strip() else b"{}")
 
 
 def field_errors(exc: ValidationError, where: str) -> list[dict[str, str]]:

@@ -150,6 +150,11 @@ def http_functions(blueprints: Iterable[DecoratorApi]) -> list[tuple[str, list[s
     return found
 
 
+def operation_id(function_name: str, method: str, methods: list[str]) -> str:
+    """The function's name; with the method after it when one function serves several (PUT and PATCH)."""
+    return function_name if len(methods) == 1 else f"{function_name}_{method.lower()}"
+
+
 def build_openapi(blueprints: Iterable[DecoratorApi]) -> dict[str, Any]:
     settings = get_settings()
     prefix = route_prefix()
@@ -161,7 +166,9 @@ def build_openapi(blueprints: Iterable[DecoratorApi]) -> dict[str, Any]:
             continue
         path = openapi_path(route, prefix)
         for method in methods:
-            paths.setdefault(path, {})[method] = _operation(spec, route, method, user_function.__name__, schemas)
+            paths.setdefault(path, {})[method] = _operation(spec, route, method,
+                                                            operation_id(user_function.__name__, method, methods),
+                                                            schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": "TopicsFlow Functions API", "version": settings.app_version,
@@ -216,13 +223,21 @@ def _operation(spec: EndpointSpec | None, route: str, method: str, name: str, sc
         parameters.append({"name": field_name, "in": "query", "required": required, "schema": schema,
                            **({"description": description} if description else {})})
     for header in spec.headers:
+        if header.methods and method.upper() not in header.methods:
+            continue
+        schema: dict[str, Any] = {"type": "string"}
+        if header.pattern:
+            schema["pattern"] = header.pattern
+        if header.values:
+            schema["enum"] = header.values()
         parameters.append({"name": header.name, "in": "header", "required": header.required,
-                           "description": header.description,
-                           "schema": {"type": "string", **({"pattern": header.pattern} if header.pattern else {})}})
+                           "description": header.description, "schema": schema})
     if parameters:
         operation["parameters"] = parameters
     if spec.body:
-        operation["requestBody"] = {"required": True,
+        # An empty body reads as {}: where {} is a valid body, sending none is a valid request.
+        required = not _accepts_empty(spec.body)
+        operation["requestBody"] = {"required": required,
                                     "content": {"application/json": {"schema": schemas.of(spec.body)}}}
     data_schema = schemas.of(spec.response) if spec.response is not None else {"type": "null"}
     responses: dict[str, Any] = {}
@@ -246,6 +261,16 @@ def _operation(spec: EndpointSpec | None, route: str, method: str, name: str, sc
     if security is not None:
         operation["security"] = security
     return operation
+
+
+def _accepts_empty(model: Any) -> bool:
+    from pydantic import ValidationError
+
+    try:
+        model.model_validate_json("{}", strict=True)
+    except ValidationError:
+        return False
+    return True
 
 
 def _field_schemas(model: Any, schemas: _Schemas) -> dict[str, tuple[dict[str, Any], bool, str | None]]:

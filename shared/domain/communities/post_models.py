@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from shared.domain.schema_hints import at_least_one_of
+
 TITLE_MAX = 300
 CONTENT_MAX = 20_000  # markdown source
 TAGS_MAX, TAG_MIN, TAG_MAX = 10, 2, 30
@@ -70,6 +72,8 @@ class PostCreate(Body):
 
 
 class PostUpdate(Body):
+    model_config = ConfigDict(json_schema_extra=at_least_one_of("title", "content", "tags"))
+
     title: Title | None = None
     content: Markdown | None = None
     tags: list[str] | None = None

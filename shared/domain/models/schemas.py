@@ -6,6 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from shared.domain.schema_hints import exactly_one_of
+
 ModelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80,
                                              pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.\-]*$")]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=32,
@@ -28,12 +30,20 @@ class _Body(BaseModel):
 # ------------------------------------------------------------------------------------------------- paths
 
 
+def _type_keys(schema: dict[str, Any]) -> None:
+    """The catalogue's keys (checked by the service: unknown_model_type), read when the schema is built."""
+    from shared.domain.models.types import list_types
+
+    schema["enum"] = sorted(t.key for t in list_types())
+
+
 class ModelPath(BaseModel):
     model_id: Id
 
 
 class TypePath(BaseModel):
-    type_key: Annotated[str, StringConstraints(max_length=64)]
+    type_key: Annotated[str, StringConstraints(max_length=64, pattern=r"^[a-z0-9_]+$")] = Field(
+        json_schema_extra=_type_keys)
 
 
 class VersionPath(BaseModel):
@@ -75,7 +85,7 @@ class JobListQuery(ModelsPageQuery):
 
 class ModelCreate(_Body):
     name: ModelName
-    type: Annotated[str, StringConstraints(max_length=64)]
+    type: Annotated[str, StringConstraints(max_length=64)] = Field(json_schema_extra=_type_keys)
     params: dict[str, Any] = Field(default_factory=dict)
     description: Description = ""
     tags: Annotated[list[Tag], Field(max_length=20)] = Field(default_factory=list)
@@ -164,6 +174,8 @@ class UploadPublic(BaseModel):
 
 
 class _DataSource(_Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=exactly_one_of("data", "upload_id"))
+
     data: list[Row] | None = None
     upload_id: Id | None = None
 

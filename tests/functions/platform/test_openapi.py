@@ -9,6 +9,10 @@ def registered_http_routes() -> set[tuple[str, str]]:
     index = FunctionIndex.from_app(function_app.app)
     routes = set()
     for fn in index.http:
+        spec = getattr(fn.user_function, "endpoint_spec", None)
+        if spec is not None and spec.undocumented:
+            assert fn.user_function.__module__ == "functions.platform.fallback", f"{fn.name} hides from the document"
+            continue
         methods = [str(m).split(".")[-1].lower() for m in (fn.trigger.methods or [])]
         for method in methods:
             routes.add((openapi_path(fn.trigger.route, index.route_prefix), method))
