@@ -34,7 +34,9 @@ async def no_such_route(call: Call) -> func.HttpResponse:
 def allowed_methods(path: str) -> list[str]:
     """The methods of the resource at `path`: of the templates that match it, the most specific ones (a literal
     segment beats a parameter, as in the host's precedence), so /topics/invitations is not also /topics/{id}."""
-    matches = [(rank, methods) for pattern, rank, methods in _routes() if pattern.fullmatch(path.rstrip("/"))]
+    matches = [(rank, methods) for pattern, checks, rank, methods in _routes()
+               if (found := pattern.fullmatch(path.rstrip("/")))
+               and all(re.search(check, found.group(name)) for name, check in checks.items())]
     if not matches:
         return []
     best = min(rank for rank, _ in matches)
@@ -43,7 +45,7 @@ def allowed_methods(path: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _routes() -> list[tuple[re.Pattern[str], tuple[int, ...], frozenset[str]]]:
+def _routes() -> list[tuple[re.Pattern[str], dict[str, str], tuple[int, ...], frozenset[str]]]:
     from functions import blueprints
     from shared.http.openapi import http_functions, route_prefix
 
@@ -54,14 +56,21 @@ def _routes() -> list[tuple[re.Pattern[str], tuple[int, ...], frozenset[str]]]:
         if spec is not None and spec.undocumented:
             continue
         segments = f"{prefix}/{route.strip('/')}".split("/")
-        regex = "/".join(_segment(s) for s in segments)
+        checks: dict[str, str] = {}
+        regex = "/".join(_segment(s, f"p{i}", checks) for i, s in enumerate(segments))
         rank = tuple(0 if "{" not in s else 1 for s in segments)
-        compiled.append((re.compile("/" + regex, re.IGNORECASE | re.DOTALL), rank,
+        compiled.append((re.compile("/" + regex, re.IGNORECASE | re.DOTALL), checks, rank,
                          frozenset(m.upper() for m in methods)))
     return compiled
 
 
-def _segment(segment: str) -> str:
+def _segment(segment: str, group: str, checks: dict[str, str]) -> str:
+    """A template segment as a regex group; the constraints our templates use (int, regex) as checks of it."""
     if "{" not in segment:
         return re.escape(segment)
-    return r"-?\d+" if segment.endswith(":int}") else r"[^/]+"  # the only constraint our templates use
+    constraint = segment.strip("{}").partition(":")[2]
+    if constraint == "int":
+        checks[group] = r"^-?\d+$"
+    elif constraint.startswith("regex(") and constraint.endswith(")"):
+        checks[group] = constraint[len("regex("):-1]
+    return f"(?P<{group}>[^/]+)"

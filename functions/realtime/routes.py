@@ -49,7 +49,7 @@ async def realtime_events(call: Call) -> func.HttpResponse:
         origin = req.headers.get("webhook-request-origin", "")
         if origin and origin == upstream.service_host(settings):
             return func.HttpResponse(status_code=200, headers={"WebHook-Allowed-Origin": origin})
-        return func.HttpResponse(status_code=400)
+        return _reply(400, envelope.failure("origin_not_allowed", "Only our realtime service may deliver events."))
     if not await upstream.is_genuine(req.headers, settings):
         return _reply(401, envelope.failure("unauthorized", "Not a verified event from the realtime service."))
     event_type = req.headers.get("ce-type", "")

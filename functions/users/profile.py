@@ -46,7 +46,8 @@ async def users_confirm_image_upload(call: Call[models.ImageConfirmBody]) -> mod
     return await profiles.check_image_confirm(call.user, call.path.kind, call.body)
 
 
-@bp.route(route="users/me/{kind}", methods=["DELETE"])
+# The constraint keeps DELETE /users/me/blocked (and any other literal under /users/me) from landing here.
+@bp.route(route="users/me/{kind:regex(^avatar$|^banner$)}", methods=["DELETE"])
 @endpoint(summary="Remove my avatar or banner", auth="user", path=models.ImageKindPath, status=204,
           errors=[401, 403, 422, 429], rate_limits=[rate_rules.PROFILE_UPDATE])
 async def users_delete_image(call: Call) -> None:

@@ -35,6 +35,8 @@ def at_least_one_of(*names: str) -> Callable[[JsonSchema], None]:
 def not_null(schema: JsonSchema) -> None:
     """For `Field(json_schema_extra=...)` of an optional field that may be left out but not sent as null."""
     branches = [branch for branch in schema.pop("anyOf", []) if branch != {"type": "null"}]
+    if schema.get("default", ...) is None:
+        del schema["default"]  # a null default would contradict the schema; leaving the field out is the default
     if len(branches) == 1:
         schema.update(branches[0])
     elif branches:

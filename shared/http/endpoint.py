@@ -301,7 +301,7 @@ def _parse_model(model: type[BaseModel] | None, data: dict[str, Any], where: str
         raise errors.ValidationFailed(details=field_errors(exc, where)) from None
 
 
-def _parse_json_body(model: type[BaseModel], raw: bytes) -> Any:
+def _parse_json_body(model: type[BaseModel], raw: str) -> Any:
     # Strict, as JSON Schema reads the document: 0 is not false and "5" is not 5 (a URL's path and query are
     # strings, so they are parsed laxly; a JSON body has types of its own).
     try:
@@ -325,13 +325,19 @@ def _parse_body(spec: EndpointSpec, req: func.HttpRequest, max_bytes: int) -> An
         if content_type != "application/json" and not content_type.endswith("+json"):
             raise errors.AppError("Send the body as application/json.", code="unsupported_media_type", status=415)
         try:
-            data = json.loads(raw)
+            data = json.loads(raw, parse_float=_json_number)
         except (ValueError, UnicodeDecodeError):
             raise errors.BadRequest("The body is not valid JSON.", code="invalid_json") from None
     if not isinstance(data, dict):
         raise errors.ValidationFailed(details=[{"field": "body", "code": "type_error",
                                                 "message": "The body must be a JSON object."}])
-    return _parse_json_body(spec.body, raw if raw.strip() else b"{}")
+    return _parse_json_body(spec.body, json.dumps(data))
+
+
+def _json_number(text: str) -> float | int:
+    # JSON Schema counts 2.0 and 1e3 as integers; pydantic's strict mode would refuse them for an int field.
+    number = float(text)
+    return int(number) if number.is_integer() else number
 
 
 def field_errors(exc: ValidationError, where: str) -> list[dict[str, str]]:

@@ -37,9 +37,9 @@ SPECS = {operation_id(fn.__name__, method, methods): fn.endpoint_spec for _, met
 # acceptable answer to schema-valid input; the other defaults of the check stay.
 CURSOR_OPERATIONS = sorted(op["operationId"] for item in DOCUMENT["paths"].values() for op in item.values()
                            if any(p["name"] == "cursor" for p in op.get("parameters", [])))
-# The same for input that holds a secret the fuzzer cannot know: a schema-valid password or one-time code that is
-# wrong is refused with 422 naming the field (invalid_password, invalid_code), as it must be.
-SECRET_OPERATIONS = ["auth_set_up_two_factor", "auth_confirm_two_factor", "auth_disable_two_factor",
+# The same for input that no schema can judge: a schema-valid password or one-time code that is wrong, or a new
+# password that is too easy to guess (zxcvbn), is refused with 422 naming the field, as it must be.
+SECRET_OPERATIONS = ["auth_register", "auth_set_up_two_factor", "auth_confirm_two_factor", "auth_disable_two_factor",
                      "auth_regenerate_backup_codes", "auth_change_email", "auth_confirm_email_change",
                      "auth_change_password", "auth_delete_account", "auth_verify_email", "auth_reset_password"]
 ACCEPTANCE = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # the check's own defaults

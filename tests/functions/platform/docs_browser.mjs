@@ -17,9 +17,9 @@ async function openDocs() {
   page.setDefaultTimeout(60000);  // Swagger UI renders 150 operations progressively; CI machines are small
   page.on("console", (msg) => { if (msg.type() === "error") seen.consoleErrors.push(msg.text()); });
   page.on("pageerror", (err) => seen.consoleErrors.push(String(err)));
-  page.on("request", (req) => {
+  page.on("requestfinished", async (req) => {
     if (req.url().startsWith(base + "/api/") && !req.url().includes("/api/docs")) {
-      const headers = req.headers();
+      const headers = await req.allHeaders();  // with the Cookie header the browser's network stack adds
       seen.requests.push({ method: req.method(), url: req.url().slice(base.length), bearer: !!headers.authorization,
                            csrf: !!headers["x-csrf-token"], cookie: !!headers.cookie });
     }
@@ -69,8 +69,8 @@ try {
   await tryOut("auth_log_in", "auth", "cookie POST /api/auth/login", { identifier: username, password, token: false });
   await tryOut("create_topic", "topics", "cookie POST /api/topics",
                { title: `Swagger cookie ${Date.now() % 100000}`, description: "tried out with a cookie session" });
-  const csp = await page.evaluate(() => document.querySelectorAll("script:not([src])").length);
-  seen.inlineScripts = csp;
+  seen.inlineScripts = await page.evaluate(() => document.querySelectorAll("script:not([src])").length);
+  await page.waitForTimeout(500);  // the last requestfinished handler reads its headers asynchronously
 } finally {
   await browser.close();
 }
