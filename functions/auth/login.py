@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.auth import bp, cookies, rate_rules
-from shared.http.endpoint import Call, Reply, endpoint
+from shared.http.endpoint import Call, Reply, RequestHeader, endpoint
 from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
@@ -14,6 +14,10 @@ if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names 
 else:
     login = lazy_module("shared.domain.accounts.login")
     models = lazy_models("shared.domain.accounts.models")
+
+
+DEVICE_TOKEN = RequestHeader("X-Device-Token", "The device_token of an earlier login of this client (browsers send "
+                                              "the device cookie instead): it keeps its own failed-login budget.")
 
 
 def _client(call: Call) -> login.Client:
@@ -35,7 +39,7 @@ def _reply(outcome: login.LoginOutcome) -> Reply:
 
 @bp.route(route="auth/login", methods=["POST"])
 @endpoint(summary="Log in with a username or email and the password", auth="none", body=models.LoginBody,
-          response=models.LoginResult, errors=[401, 403, 429], rate_limits=[rate_rules.LOGIN],
+          response=models.LoginResult, errors=[401, 403, 429], rate_limits=[rate_rules.LOGIN], headers=[DEVICE_TOKEN],
           description="Starts a session, or, when two-factor authentication is on, answers two_factor_required "
                       "with a pending_token for /auth/login/2fa. Send token=true to get the session token in the "
                       "body (API clients, Authorization: Bearer) instead of a cookie.")
@@ -45,7 +49,8 @@ async def auth_log_in(call: Call[models.LoginBody]) -> Reply:
 
 @bp.route(route="auth/login/2fa", methods=["POST"])
 @endpoint(summary="Finish a login with an authenticator or backup code", auth="none", body=models.LoginTwoFactorBody,
-          response=models.LoginResult, errors=[401, 429], rate_limits=[rate_rules.LOGIN_SECOND_FACTOR])
+          response=models.LoginResult, errors=[401, 429], rate_limits=[rate_rules.LOGIN_SECOND_FACTOR],
+          headers=[DEVICE_TOKEN])
 async def auth_log_in_second_factor(call: Call[models.LoginTwoFactorBody]) -> Reply:
     return _reply(await login.check_login_second_factor(call.body, _client(call)))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.topics import bp
-from shared.http.endpoint import Call, RateRule, Reply, endpoint
+from shared.http.endpoint import IF_MATCH, Call, RateRule, Reply, endpoint
 from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
@@ -76,7 +76,7 @@ async def get_topic(call: Call) -> Reply:
 
 @bp.route(route="topics/{topic_id}", methods=["PUT", "PATCH"])
 @endpoint(summary="Update a topic (owner)", path=route_models.TopicPath, body=topic_models.TopicUpdate,
-          response=topic_models.TopicPublic, errors=(403, 404, 409, 412, 503),
+          response=topic_models.TopicPublic, errors=(403, 404, 409, 412, 503), headers=[IF_MATCH],
           description="Send If-Match with the ETag from GET to refuse the update when the topic changed (412).")
 async def update_topic(call: Call[topic_models.TopicUpdate]) -> Reply:
     result, etag = await topics.check_update_topic(call.user, call.path.topic_id, call.body,

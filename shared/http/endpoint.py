@@ -91,7 +91,7 @@ class RequestHeader:
 
 
 IF_MATCH = RequestHeader("If-Match", "The ETag from a read: the write is refused with 412 when the resource "
-                                     "changed since.", pattern=r'^(\*|(W/)?"[^"]*")$')
+                                     "changed since.")
 
 
 @dataclass

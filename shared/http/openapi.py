@@ -290,6 +290,14 @@ def _path_param(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
-@lru_cache(maxsize=1)
 def cached_openapi_json(blueprints: tuple[DecoratorApi, ...]) -> str:
+    settings = get_settings()
+    # The document names this host (servers, the realtime service's origin): one per set of settings, so a process
+    # that serves several hosts (the tests) never hands one host's document to another.
+    return _openapi_json(blueprints, settings.public_base_url, settings.webpubsub_endpoint,
+                         settings.webpubsub_connection_string, settings.app_version)
+
+
+@lru_cache(maxsize=4)
+def _openapi_json(blueprints: tuple[DecoratorApi, ...], *settings_it_names: str) -> str:
     return json.dumps(build_openapi(blueprints))

@@ -43,14 +43,14 @@ SECRET_OPERATIONS = ["auth_register", "auth_set_up_two_factor", "auth_confirm_tw
                      "auth_regenerate_backup_codes", "auth_change_email", "auth_confirm_email_change",
                      "auth_change_password", "auth_delete_account", "auth_verify_email", "auth_reset_password"]
 ACCEPTANCE = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # the check's own defaults
-config = SchemathesisConfig.from_dict({"seed": SEED, "operations": [
+CONFIG = SchemathesisConfig.from_dict({"seed": SEED, "operations": [
     {"include-operation-id": CURSOR_OPERATIONS,
      # the communities answer 400 invalid_cursor, the accounts and models areas 422 naming query.cursor
      "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTANCE, "400", "422"]}}},
     {"include-operation-id": SECRET_OPERATIONS,
      "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTANCE, "422"]}}},
 ]})
-schema = schemathesis.openapi.from_dict(DOCUMENT, config=config)
+schema = schemathesis.pytest.from_fixture("served_document")
 
 # Operations that end the caller's session(s) or change what it signs in with: each example runs as a fresh session.
 SESSION_ENDING = {"auth_log_out", "auth_log_out_everywhere", "auth_end_session", "auth_change_password",
@@ -99,6 +99,14 @@ class Fuzzers:
         forget_ip_limits(self.host)
         keys = [f"rl:{rule.name}:user:{caller.id}" for rule in RATE_RULES if rule.per == "user"]
         self.host.run(lambda: wiring.kv().delete(*keys))
+
+
+@pytest.fixture(scope="module")
+def served_document(host):
+    """The document as the host serves it (it names the host: its URL, its realtime service's origin)."""
+    served = host.api.get("/api/openapi.json").json()
+    assert sorted(served["paths"]) == sorted(DOCUMENT["paths"])
+    return schemathesis.openapi.from_dict(served, config=CONFIG)
 
 
 @pytest.fixture(scope="module")
