@@ -34,6 +34,7 @@ async def negotiate(call: Call) -> realtime_models.ClientAccess:
 @bp.route(route="realtime/events", methods=["OPTIONS", "POST"])
 @endpoint(summary="Upstream events from Web PubSub (CloudEvents): join and leave requests of clients",
           auth="none", raw=True, response=dict, errors=[400, 401, 404],
+          media_type=("application/json", "text/plain"),  # the OPTIONS handshake's 200 has no body
           alternatives={204: "A system event (connect, connected, disconnected): nothing to answer"},
           headers=[RequestHeader("WebHook-Request-Origin", "The abuse-protection handshake: our service's host.",
                                  required=True, methods=("OPTIONS",),
