@@ -10,7 +10,7 @@ def test_a_path_nothing_serves_is_a_404_in_the_envelope(api):
 
 
 def test_a_method_the_path_does_not_serve_is_a_405_that_lists_the_ones_it_does(api):
-    response = api.delete("/api/topics/my")
+    response = api.delete("/api/auth/me")
     assert response.status_code == 405 and response.headers["allow"] == "GET"
     assert response.json()["error"]["code"] == "method_not_allowed"
     assert api.request("OPTIONS", "/api/topics").headers["allow"] == "GET, POST"
