@@ -16,6 +16,7 @@ from typing import Any
 
 import azure.functions as func
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -38,6 +39,21 @@ from shared.settings import Settings, get_settings
 KEEP_ALIVE_SECONDS = 75
 
 log = logging.getLogger("devhost")
+
+
+class AnythingConvertor(Convertor[str]):
+    """Starlette's `path` stops at a line break (`.*`); the Functions host hands any path to its router, so do we."""
+
+    regex = "(?s:.*)"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("anything", AnythingConvertor())
 
 
 @dataclass
@@ -90,7 +106,8 @@ def create_app(settings: Settings | None = None, functions: func.FunctionApp | N
         *(blob_routes(settings) if settings.app_stack == "embedded" else []),
         Mount("/dev", routes=devpage.routes(host, router)),
         Route(f"/{prefix}" if prefix else "/", functions_endpoint, methods=_ALL_METHODS),
-        Route(f"/{prefix}/{{rest:path}}" if prefix else "/{rest:path}", functions_endpoint, methods=_ALL_METHODS),
+        Route(f"/{prefix}/{{rest:anything}}" if prefix else "/{rest:anything}", functions_endpoint,
+              methods=_ALL_METHODS),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.devhost = host

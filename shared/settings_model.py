@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:3000", "http://localhost:5173"])
     max_request_bytes: int = 1024 * 1024
     trusted_proxies: int = 0
+    # Check every answer against its route's declared contract (status, body model, error envelope) before it is
+    # sent; a violation is logged and answered as a 500 response_contract_violation. None: on when app_env is
+    # "test", off otherwise (it costs a validation per request).
+    validate_responses: bool | None = None
 
     # sessions (ASVS v5 7.1.1/7.3.x: both an idle and an absolute limit, documented in the README)
     session_idle_minutes: int = 30
@@ -167,6 +171,10 @@ class Settings(BaseSettings):
     @property
     def queue(self) -> str:
         return self.queue_backend or ("servicebus" if self.app_stack == "azure" else "devhost")
+
+    @property
+    def validate_responses_on(self) -> bool:
+        return self.validate_responses if self.validate_responses is not None else self.app_env == "test"
 
     @property
     def secure_cookies(self) -> bool:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -55,6 +56,32 @@ def host(tmp_path_factory, stand_ins) -> Iterator[DevHostHandle]:
 @pytest.fixture(scope="module")
 def api(host: DevHostHandle):
     return host.api
+
+
+class ContractViolations(logging.Handler):
+    """Collects the dev host's response contract violations (shared/http/contract.py), which are logged as well as
+    answered with a 500: a test that checks no status (or expects a 5xx) still fails on one."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.found: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("response contract violation"):
+            self.found.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def keeps_the_api_contract(request):
+    handler = ContractViolations()
+    logger = logging.getLogger("topicsflow.http")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+    if handler.found and request.node.get_closest_marker("breaks_the_contract") is None:
+        pytest.fail("the API broke its contract:\n" + "\n".join(handler.found[:20]), pytrace=False)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.auth import bp, cookies, rate_rules
-from shared.http.endpoint import Call, Reply, endpoint
+from shared.http.endpoint import Call, Reply, RequestHeader, endpoint
 from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
@@ -14,6 +14,10 @@ if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names 
 else:
     login = lazy_module("shared.domain.accounts.login")
     models = lazy_models("shared.domain.accounts.models")
+
+
+DEVICE_TOKEN = RequestHeader("X-Device-Token", "The device_token of an earlier login of this client (browsers send "
+                                              "the device cookie instead): it keeps its own failed-login budget.")
 
 
 def _client(call: Call) -> login.Client:
@@ -38,7 +42,7 @@ client_of, session_reply = _client, _reply  # for the other sign-in routes (pass
 
 @bp.route(route="auth/login", methods=["POST"])
 @endpoint(summary="Log in with a username or email and the password", auth="none", body=models.LoginBody,
-          response=models.LoginResult, errors=[401, 403, 429], rate_limits=[rate_rules.LOGIN],
+          response=models.LoginResult, errors=[401, 403, 429], rate_limits=[rate_rules.LOGIN], headers=[DEVICE_TOKEN],
           description="Starts a session, or, when two-factor authentication is on, answers two_factor_required "
                       "with a pending_token for /auth/login/2fa. Send token=true to get the session token in the "
                       "body (API clients, Authorization: Bearer) instead of a cookie.")
@@ -48,7 +52,8 @@ async def auth_log_in(call: Call[models.LoginBody]) -> Reply:
 
 @bp.route(route="auth/login/2fa", methods=["POST"])
 @endpoint(summary="Finish a login with an authenticator or backup code", auth="none", body=models.LoginTwoFactorBody,
-          response=models.LoginResult, errors=[401, 429], rate_limits=[rate_rules.LOGIN_SECOND_FACTOR])
+          response=models.LoginResult, errors=[401, 429], rate_limits=[rate_rules.LOGIN_SECOND_FACTOR],
+          headers=[DEVICE_TOKEN])
 async def auth_log_in_second_factor(call: Call[models.LoginTwoFactorBody]) -> Reply:
     return _reply(await login.check_login_second_factor(call.body, _client(call)))
 
@@ -57,7 +62,7 @@ async def auth_log_in_second_factor(call: Call[models.LoginTwoFactorBody]) -> Re
 @endpoint(summary="End this session", auth="user", status=204, errors=[401, 403])
 async def auth_log_out(call: Call) -> Reply:
     await login.check_logout(call.user)
-    return Reply(status=204, cookies=[cookies.clear_session_cookie()])
+    return Reply(cookies=[cookies.clear_session_cookie()])
 
 
 @bp.route(route="auth/logout-all", methods=["POST"])
@@ -65,7 +70,7 @@ async def auth_log_out(call: Call) -> Reply:
           errors=[401, 403])
 async def auth_log_out_everywhere(call: Call) -> Reply:
     await login.check_logout_all(call.user)
-    return Reply(status=204, cookies=[cookies.clear_session_cookie()])
+    return Reply(cookies=[cookies.clear_session_cookie()])
 
 
 @bp.route(route="auth/me", methods=["GET"])
@@ -78,8 +83,8 @@ async def auth_who_am_i(call: Call) -> models.WhoAmI:
 
 
 @bp.route(route="auth/sessions", methods=["GET"])
-@endpoint(summary="List this account's sessions", auth="user", query=models.PageQuery, response=models.SessionPage,
-          errors=[401, 422], rate_limits=[rate_rules.SESSIONS])
+@endpoint(summary="List this account's sessions", auth="user", query=models.AccountPageQuery,
+          response=models.SessionPage, errors=[401, 422], rate_limits=[rate_rules.SESSIONS])
 async def auth_list_sessions(call: Call) -> models.SessionPage:
     return await login.check_list_sessions(call.user, limit=call.query.limit, cursor=call.query.cursor)
 
@@ -87,6 +92,5 @@ async def auth_list_sessions(call: Call) -> models.SessionPage:
 @bp.route(route="auth/sessions/{session_id}", methods=["DELETE"])
 @endpoint(summary="End one of this account's sessions", auth="user", path=models.SessionPath, status=204,
           errors=[401, 403, 404], rate_limits=[rate_rules.SESSIONS])
-async def auth_end_session(call: Call) -> Reply:
+async def auth_end_session(call: Call) -> None:
     await login.check_end_session(call.user, call.path.session_id)
-    return Reply(status=204)

@@ -39,10 +39,10 @@ async def auth_passkey_register_options(call: Call[passkey_models.PasskeyRegiste
 async def auth_passkey_register_verify(call: Call[passkey_models.PasskeyRegisterVerifyBody]) -> Reply:
     registered, outcome = await passkeys.check_register_verify(call.principal, call.body, client_of(call))
     if outcome is None:
-        return Reply(registered, status=201)
+        return Reply(registered)
     reply = session_reply(outcome)  # sets the cookies of a browser sign-in, as /auth/login does
     registered.login = outcome.result
-    reply.data, reply.status = registered, 201
+    reply.data = registered
     return reply
 
 
@@ -88,9 +88,8 @@ async def auth_passkey_rename(call: Call[passkey_models.PasskeyRenameBody]) -> p
           errors=[401, 403, 404, 409, 429], rate_limits=[rate_rules.SENSITIVE],
           description="Refused (409 last_sign_in_method) when it is the last way in of an account without a "
                       "password or an authenticator app. Sessions signed in with it go on.")
-async def auth_passkey_delete(call: Call) -> Reply:
+async def auth_passkey_delete(call: Call) -> None:
     await passkeys.check_delete_passkey(call.user, call.path.passkey_id)
-    return Reply(status=204)
 
 
 @bp.route(route="admin/users/{user_id}/passkeys", methods=["GET"])

@@ -26,8 +26,8 @@ else:
           rate_limits=[rate_rules.REGISTER],
           description="Answers like /auth/register. /auth/verify-email then returns an enrolment token for the first "
                       "way in: a passkey or an authenticator app.")
-async def auth_register_passwordless(call: Call[passkey_models.RegisterPasswordlessBody]) -> Reply:
-    return Reply(await passwordless.check_register_passwordless(call.body), status=201)
+async def auth_register_passwordless(call: Call[passkey_models.RegisterPasswordlessBody]) -> models.Message:
+    return await passwordless.check_register_passwordless(call.body)
 
 
 @bp.route(route="auth/passwordless/totp/setup", methods=["POST"])
@@ -65,8 +65,8 @@ async def auth_log_in_passwordless(call: Call[passkey_models.LoginPasswordlessBo
           response=models.Message, status=202, errors=[422, 429], rate_limits=[rate_rules.RECOVERY],
           description="Answers the same for every address. The code, with one of the account's backup codes, "
                       "goes to /auth/recovery/complete-passwordless.")
-async def auth_recovery_initiate_passwordless(call: Call[models.EmailOnlyBody]) -> Reply:
-    return Reply(await passwordless.check_initiate_recovery(str(call.body.email)), status=202)
+async def auth_recovery_initiate_passwordless(call: Call[models.EmailOnlyBody]) -> models.Message:
+    return await passwordless.check_initiate_recovery(str(call.body.email))
 
 
 @bp.route(route="auth/recovery/complete-passwordless", methods=["POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.auth import bp, rate_rules
-from shared.http.endpoint import Call, Reply, endpoint
+from shared.http.endpoint import Call, endpoint
 from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
@@ -17,7 +17,7 @@ else:
 
 @bp.route(route="auth/change-password", methods=["POST"])
 @endpoint(summary="Change the password (the current one is required; other sessions end)", auth="user",
-          body=models.ChangePasswordBody, response=models.Message, errors=[401, 403, 422, 429],
+          body=models.ChangePasswordBody, response=models.Message, errors=[401, 403, 422, 429, 503],
           rate_limits=[rate_rules.SENSITIVE])
 async def auth_change_password(call: Call[models.ChangePasswordBody]) -> models.Message:
     return await recovery.check_change_password(call.user, call.body)
@@ -25,15 +25,15 @@ async def auth_change_password(call: Call[models.ChangePasswordBody]) -> models.
 
 @bp.route(route="auth/forgot-password", methods=["POST"])
 @endpoint(summary="Mail a password reset link", auth="none", body=models.EmailOnlyBody, response=models.Message,
-          status=202, errors=[422, 429], rate_limits=[rate_rules.FORGOT_PASSWORD],
+          status=202, errors=[422, 429, 503], rate_limits=[rate_rules.FORGOT_PASSWORD],
           description="Answers the same whether or not an account uses the address.")
-async def auth_forgot_password(call: Call[models.EmailOnlyBody]) -> Reply:
-    return Reply(await recovery.check_forgot_password(str(call.body.email)), status=202)
+async def auth_forgot_password(call: Call[models.EmailOnlyBody]) -> models.Message:
+    return await recovery.check_forgot_password(str(call.body.email))
 
 
 @bp.route(route="auth/reset-password", methods=["POST"])
 @endpoint(summary="Set a new password with the mailed token (ends every session)", auth="none",
-          body=models.ResetPasswordBody, response=models.Message, errors=[422, 429],
+          body=models.ResetPasswordBody, response=models.Message, errors=[422, 429, 503],
           rate_limits=[rate_rules.RESET_PASSWORD])
 async def auth_reset_password(call: Call[models.ResetPasswordBody]) -> models.Message:
     return await recovery.check_reset_password(call.body)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.auth import bp, rate_rules
-from shared.http.endpoint import Call, Reply, endpoint
+from shared.http.endpoint import Call, endpoint
 from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
@@ -17,11 +17,11 @@ else:
 
 @bp.route(route="auth/register", methods=["POST"])
 @endpoint(summary="Sign up (a verification code is mailed)", auth="none", body=models.RegisterBody,
-          response=models.Message, status=201, errors=[409, 422, 429], rate_limits=[rate_rules.REGISTER],
+          response=models.Message, status=201, errors=[409, 422, 429, 503], rate_limits=[rate_rules.REGISTER],
           description="Answers the same for a new address and one that already has an account; the address "
                       "owner learns the difference by mail. A taken username is a 409 (usernames are public).")
-async def auth_register(call: Call[models.RegisterBody]) -> Reply:
-    return Reply(await registration.check_register(call.body), status=201)
+async def auth_register(call: Call[models.RegisterBody]) -> models.Message:
+    return await registration.check_register(call.body)
 
 
 @bp.route(route="auth/verify-email", methods=["POST"])
@@ -34,6 +34,6 @@ async def auth_verify_email(call: Call[models.VerifyEmailBody]) -> models.EmailV
 
 @bp.route(route="auth/resend-verification", methods=["POST"])
 @endpoint(summary="Mail a new verification code", auth="none", body=models.EmailOnlyBody, response=models.Message,
-          status=202, errors=[422, 429], rate_limits=[rate_rules.RESEND_VERIFICATION])
-async def auth_resend_verification(call: Call[models.EmailOnlyBody]) -> Reply:
-    return Reply(await registration.check_resend_verification(str(call.body.email)), status=202)
+          status=202, errors=[422, 429, 503], rate_limits=[rate_rules.RESEND_VERIFICATION])
+async def auth_resend_verification(call: Call[models.EmailOnlyBody]) -> models.Message:
+    return await registration.check_resend_verification(str(call.body.email))

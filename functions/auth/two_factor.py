@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.auth import bp, rate_rules
-from shared.http.endpoint import Call, Reply, endpoint
+from shared.http.endpoint import Call, endpoint
 from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
@@ -25,7 +25,7 @@ async def auth_set_up_two_factor(call: Call[models.PasswordConfirmBody]) -> mode
 
 @bp.route(route="auth/2fa/confirm", methods=["POST"])
 @endpoint(summary="Turn two-factor on with a code from the app; returns the backup codes once", auth="user",
-          body=models.TwoFactorConfirmBody, response=models.BackupCodes, errors=[401, 403, 409, 422, 429],
+          body=models.TwoFactorConfirmBody, response=models.BackupCodes, errors=[401, 403, 409, 422, 429, 503],
           rate_limits=[rate_rules.SENSITIVE])
 async def auth_confirm_two_factor(call: Call[models.TwoFactorConfirmBody]) -> models.BackupCodes:
     return await two_factor.check_confirm(call.user, call.body)
@@ -33,10 +33,9 @@ async def auth_confirm_two_factor(call: Call[models.TwoFactorConfirmBody]) -> mo
 
 @bp.route(route="auth/2fa/disable", methods=["POST"])
 @endpoint(summary="Turn two-factor off (password and a code required)", auth="user", body=models.PasswordAndCodeBody,
-          status=204, errors=[401, 403, 409, 422, 429], rate_limits=[rate_rules.SENSITIVE])
-async def auth_disable_two_factor(call: Call[models.PasswordAndCodeBody]) -> Reply:
+          status=204, errors=[401, 403, 409, 422, 429, 503], rate_limits=[rate_rules.SENSITIVE])
+async def auth_disable_two_factor(call: Call[models.PasswordAndCodeBody]) -> None:
     await two_factor.check_disable(call.user, call.body)
-    return Reply(status=204)
 
 
 @bp.route(route="auth/2fa/backup-codes", methods=["POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.comments import bp
-from shared.http.endpoint import Call, RateRule, Reply, endpoint
+from shared.http.endpoint import Call, RateRule, endpoint
 from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
@@ -32,20 +32,19 @@ async def comments_list(call: Call) -> comment_models.CommentPage:
 
 @bp.route(route="comments/posts/{post_id}/comments", methods=["POST"])
 @endpoint(summary="Comment on a post", path=post_models.PostPath, body=comment_models.CommentCreate,
-          response=comment_models.CommentPublic, status=201, errors=(403, 404, 409, 422), rate_limits=[CREATE_LIMIT],
-          idempotent=True,
+          response=comment_models.CommentPublic, status=201,
+          errors=(403, 404, 409, 422, 503), rate_limits=[CREATE_LIMIT], idempotent=True,
           description="Locked posts refuse new comments (403 post_locked). parent_id makes it a reply.")
-async def comments_create(call: Call[comment_models.CommentCreate]) -> Reply:
-    return Reply(await comments.check_create_comment(call.user, call.path.post_id, call.body), status=201)
+async def comments_create(call: Call[comment_models.CommentCreate]) -> comment_models.CommentPublic:
+    return await comments.check_create_comment(call.user, call.path.post_id, call.body)
 
 
 @bp.route(route="comments/{comment_id}/reply", methods=["POST"])
 @endpoint(summary="Reply to a comment", path=comment_models.CommentPath, body=comment_models.CommentReply,
-          response=comment_models.CommentPublic, status=201, errors=(403, 404, 409, 422), rate_limits=[CREATE_LIMIT],
-          idempotent=True)
-async def comments_reply(call: Call[comment_models.CommentReply]) -> Reply:
-    return Reply(await comments.check_reply(call.user, call.path.comment_id, call.body.content,
-                                            call.body.use_anonymous), status=201)
+          response=comment_models.CommentPublic, status=201,
+          errors=(403, 404, 409, 422, 503), rate_limits=[CREATE_LIMIT], idempotent=True)
+async def comments_reply(call: Call[comment_models.CommentReply]) -> comment_models.CommentPublic:
+    return await comments.check_reply(call.user, call.path.comment_id, call.body.content, call.body.use_anonymous)
 
 
 @bp.route(route="comments/{comment_id}", methods=["GET"])
@@ -73,17 +72,16 @@ async def comments_update(call: Call[comment_models.CommentUpdate]) -> comment_m
 
 @bp.route(route="comments/{comment_id}", methods=["DELETE"])
 @endpoint(summary="Delete a comment (its text goes, the thread keeps its shape)", path=comment_models.CommentPath,
-          query=post_models.DeleteQuery, errors=(403, 404),
+          query=post_models.DeleteQuery, status=204, errors=(403, 404),
           description="The author deletes; a moderator with manage_comments removes (reason optional here, see "
                       "POST .../remove); mode=hard removes it and its replies for good: administrators only.")
-async def comments_delete(call: Call) -> Reply:
+async def comments_delete(call: Call) -> None:
     await comments.check_delete_comment(call.user, call.path.comment_id, call.query)
-    return Reply(status=204)
 
 
 @bp.route(route="comments/{comment_id}/history", methods=["GET"])
 @endpoint(summary="Earlier versions of a comment, newest first", auth="optional", path=comment_models.CommentPath,
-          query=post_models.PageQuery, response=post_models.RevisionPage, errors=(404,))
+          query=post_models.ContentPageQuery, response=post_models.RevisionPage, errors=(404,))
 async def comments_history(call: Call) -> post_models.RevisionPage:
     return await comments.check_comment_history(call.principal, call.path.comment_id, call.query)
 
@@ -120,5 +118,5 @@ async def comments_remove(call: Call[post_models.ReasonBody]) -> comment_models.
 @endpoint(summary="Report a comment to the topic's moderators (once per user)", path=comment_models.CommentPath,
           body=post_models.ReportBody, response=post_models.ReportResult, status=201, errors=(404, 409),
           rate_limits=[WRITE_LIMIT])
-async def comments_report(call: Call[post_models.ReportBody]) -> Reply:
-    return Reply(await comments.check_report_comment(call.user, call.path.comment_id, call.body.reason), status=201)
+async def comments_report(call: Call[post_models.ReportBody]) -> post_models.ReportResult:
+    return await comments.check_report_comment(call.user, call.path.comment_id, call.body.reason)

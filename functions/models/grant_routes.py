@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.models import bp
-from shared.http.endpoint import Call, Reply, endpoint
+from shared.http.endpoint import Call, endpoint
 from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
@@ -28,6 +28,5 @@ async def put_model_grant(call: Call) -> schemas.GrantPublic:
 
 @bp.route(route="models/{model_id}/grants/{user_id}", methods=["DELETE"])
 @endpoint(summary="Stop sharing the model with a user", path=schemas.GrantPath, status=204, errors=[403, 404])
-async def delete_model_grant(call: Call) -> Reply:
+async def delete_model_grant(call: Call) -> None:
     await manage.check_delete_grant(call.user, call.path.model_id, call.path.user_id)
-    return Reply(status=204)

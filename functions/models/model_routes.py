@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.models import bp
-from shared.http.endpoint import Call, Reply, endpoint
+from shared.http.endpoint import IF_MATCH, Call, Reply, endpoint
 from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
@@ -18,7 +18,7 @@ else:
           status=201, errors=[403, 409, 422])
 async def create_model(call: Call) -> Reply:
     model, headers = await manage.check_create_model(call.user, call.body)
-    return Reply(model, status=201, headers={**headers, "Location": f"/api/models/{model.id}"})
+    return Reply(model, headers={**headers, "Location": f"/api/models/{model.id}"})
 
 
 @bp.route(route="models", methods=["GET"])
@@ -39,7 +39,7 @@ async def get_model(call: Call) -> Reply:
 @bp.route(route="models/{model_id}", methods=["PATCH"])
 @endpoint(summary="Change a model's name, parameters, description or tags (only the fields sent; If-Match)",
           path=schemas.ModelPath, body=schemas.ModelUpdate, response=schemas.ModelPublic,
-          errors=[403, 404, 409, 412, 422])
+          errors=[403, 404, 409, 412, 422], headers=[IF_MATCH])
 async def update_model(call: Call) -> Reply:
     model, headers = await manage.check_update_model(call.user, call.path.model_id, call.body,
                                                      call.header("If-Match"))
@@ -48,7 +48,6 @@ async def update_model(call: Call) -> Reply:
 
 @bp.route(route="models/{model_id}", methods=["DELETE"])
 @endpoint(summary="Delete a model (soft; its files are removed by a background job)", path=schemas.ModelPath,
-          status=204, errors=[403, 404, 412])
-async def delete_model(call: Call) -> Reply:
+          status=204, errors=[403, 404, 412, 503], headers=[IF_MATCH])
+async def delete_model(call: Call) -> None:
     await manage.check_delete_model(call.user, call.path.model_id, call.header("If-Match"))
-    return Reply(status=204)

@@ -14,7 +14,7 @@ else:
 
 
 @bp.route(route="models/{model_id}/versions", methods=["GET"])
-@endpoint(summary="A model's versions, newest first", path=schemas.ModelPath, query=schemas.PageQuery,
+@endpoint(summary="A model's versions, newest first", path=schemas.ModelPath, query=schemas.ModelsPageQuery,
           response=schemas.VersionPage, errors=[404, 422])
 async def list_model_versions(call: Call) -> schemas.VersionPage:
     return await versions.check_list_versions(call.user, call.path.model_id, call.query)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.notifications import bp
-from shared.http.endpoint import Call, Reply, endpoint
+from shared.http.endpoint import Call, endpoint
 from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
@@ -43,7 +43,6 @@ async def notifications_read(call: Call) -> models.NotificationPublic:
 
 
 @bp.route(route="notifications/{notification_id}", methods=["DELETE"])
-@endpoint(summary="Delete one notification", path=models.NotificationPath, errors=(404,))
-async def notifications_delete(call: Call) -> Reply:
+@endpoint(summary="Delete one notification", path=models.NotificationPath, status=204, errors=(404,))
+async def notifications_delete(call: Call) -> None:
     await service.delete_notification(call.user.user_id, call.path.notification_id)
-    return Reply(status=204)

@@ -16,7 +16,7 @@ else:
 
 @bp.route(route="health", methods=["GET"])
 @endpoint(summary="Readiness of the app and each dependency", auth="none", response=route_models.HealthPublic,
-          errors=[503])
+          alternatives={503: "Not ready: some dependency does not answer (the report says which)"})
 async def get_health(call: Call) -> Reply:
     report = await health.check_dependencies()
-    return Reply(report, status=200 if report["status"] == "ok" else 503)
+    return Reply(report, status=None if report["status"] == "ok" else 503)

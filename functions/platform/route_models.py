@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel
 
 from shared.domain.platform.models import DependencyStatus
@@ -12,3 +14,7 @@ class HealthPublic(BaseModel):
     stack: str
     version: str
     dependencies: dict[str, DependencyStatus]
+
+
+class DocsAssetPath(BaseModel):
+    name: Literal["swagger-ui-bundle.js", "swagger-ui.css", "docs-init.js"]

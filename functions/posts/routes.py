@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.posts import bp
-from shared.http.endpoint import Call, RateRule, Reply, endpoint
+from shared.http.endpoint import Call, RateRule, endpoint
 from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
@@ -25,18 +25,18 @@ VOTE_LIMIT = RateRule("votes", 300, 600, per="user")
 
 
 @bp.route(route="posts/topics/{topic_id}/posts", methods=["POST"])
-@endpoint(summary="Create a post in a topic", path=post_models.TopicPath, body=post_models.PostCreate,
+@endpoint(summary="Create a post in a topic", path=post_models.PostTopicPath, body=post_models.PostCreate,
           response=post_models.PostPublic, status=201, errors=(403, 404, 422),
           rate_limits=[RateRule("posts_create", 20, 600, per="user")], idempotent=True,
           description="Content is markdown. Membership is needed only in invite-only topics; banned or muted users "
                       "are refused. With use_anonymous the post shows the caller's alias in the topic.")
-async def posts_create(call: Call[post_models.PostCreate]) -> Reply:
-    return Reply(await posts.check_create_post(call.user, call.path.topic_id, call.body), status=201)
+async def posts_create(call: Call[post_models.PostCreate]) -> post_models.PostPublic:
+    return await posts.check_create_post(call.user, call.path.topic_id, call.body)
 
 
 @bp.route(route="posts/topics/{topic_id}/posts", methods=["GET"])
-@endpoint(summary="List a topic's posts", auth="optional", path=post_models.TopicPath, query=post_models.PostListQuery,
-          response=post_models.PostPage, errors=(404,),
+@endpoint(summary="List a topic's posts", auth="optional", path=post_models.PostTopicPath,
+          query=post_models.PostListQuery, response=post_models.PostPage, errors=(404,),
           description="Sorts: new, old, top (with time_range), hot (Lemmy's rank), active (latest "
                       "comment). Pinned posts come separately, on the first page.")
 async def posts_list(call: Call) -> post_models.PostPage:
@@ -44,33 +44,33 @@ async def posts_list(call: Call) -> post_models.PostPage:
 
 
 @bp.route(route="posts/recent", methods=["GET"])
-@endpoint(summary="Recent posts across every topic the caller may read", auth="optional", query=post_models.PageQuery,
-          response=post_models.PostPage)
+@endpoint(summary="Recent posts across every topic the caller may read", auth="optional",
+          query=post_models.ContentPageQuery, response=post_models.PostPage)
 async def posts_recent(call: Call) -> post_models.PostPage:
     return await posts.check_feed(call.principal, call.query)
 
 
 @bp.route(route="posts/feed", methods=["GET"])
 @endpoint(summary="The feed: recent posts across every topic the caller may read", auth="optional",
-          query=post_models.PageQuery, response=post_models.PostPage)
+          query=post_models.ContentPageQuery, response=post_models.PostPage)
 async def posts_feed(call: Call) -> post_models.PostPage:
     return await posts.check_feed(call.principal, call.query)
 
 
 @bp.route(route="posts/topics/{topic_id}/reports", methods=["GET"])
-@endpoint(summary="Open reports in a topic (moderators with manage_posts)", path=post_models.TopicPath,
-          query=post_models.PageQuery, response=post_models.ReportPage, errors=(403, 404))
+@endpoint(summary="Open reports in a topic (moderators with manage_posts)", path=post_models.PostTopicPath,
+          query=post_models.ContentPageQuery, response=post_models.ReportPage, errors=(403, 404))
 async def posts_reports(call: Call) -> post_models.ReportPage:
     return await post_moderation.check_list_reports(call.user, call.path.topic_id, call.query)
 
 
 @bp.route(route="posts/images/upload-url", methods=["POST"])
-@endpoint(summary="Get a signed URL to upload a post image", body=post_models.ImageUploadBody,
-          response=post_models.ImageUpload, status=201, errors=(413, 422),
+@endpoint(summary="Get a signed URL to upload a post image", body=post_models.PostImageUploadBody,
+          response=post_models.PostImageUpload, status=201, errors=(413, 422),
           rate_limits=[RateRule("post_images", 30, 3600, per="user")],
           description="PUT the file to upload_url with the given headers, then create the post with image_id.")
-async def posts_image_upload(call: Call[post_models.ImageUploadBody]) -> Reply:
-    return Reply(await images.check_request_upload(call.user, call.body), status=201)
+async def posts_image_upload(call: Call[post_models.PostImageUploadBody]) -> post_models.PostImageUpload:
+    return await images.check_request_upload(call.user, call.body)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -93,17 +93,17 @@ async def posts_update(call: Call[post_models.PostUpdate]) -> post_models.PostPu
 
 
 @bp.route(route="posts/{post_id}", methods=["DELETE"])
-@endpoint(summary="Delete a post", path=post_models.PostPath, query=post_models.DeleteQuery, errors=(403, 404),
+@endpoint(summary="Delete a post", path=post_models.PostPath, query=post_models.DeleteQuery, status=204,
+          errors=(403, 404),
           description="The author deletes (soft); a moderator with manage_posts removes it (reason optional here, "
                       "see POST .../remove); mode=hard deletes it for good and is for administrators only.")
-async def posts_delete(call: Call) -> Reply:
+async def posts_delete(call: Call) -> None:
     await post_moderation.check_delete_post(call.user, call.path.post_id, call.query)
-    return Reply(status=204)
 
 
 @bp.route(route="posts/{post_id}/history", methods=["GET"])
 @endpoint(summary="Earlier versions of a post, newest first", auth="optional", path=post_models.PostPath,
-          query=post_models.PageQuery, response=post_models.RevisionPage, errors=(404,))
+          query=post_models.ContentPageQuery, response=post_models.RevisionPage, errors=(404,))
 async def posts_history(call: Call) -> post_models.RevisionPage:
     return await posts.check_post_history(call.principal, call.path.post_id, call.query)
 
@@ -146,9 +146,8 @@ async def posts_unfollow(call: Call) -> post_models.FollowState:
 @endpoint(summary="Report a post to the topic's moderators (once per user)", path=post_models.PostPath,
           body=post_models.ReportBody, response=post_models.ReportResult, status=201, errors=(404, 409),
           rate_limits=[WRITE_LIMIT])
-async def posts_report(call: Call[post_models.ReportBody]) -> Reply:
-    return Reply(await post_moderation.check_report_post(call.user, call.path.post_id, call.body.reason),
-                 status=201)
+async def posts_report(call: Call[post_models.ReportBody]) -> post_models.ReportResult:
+    return await post_moderation.check_report_post(call.user, call.path.post_id, call.body.reason)
 
 
 # ---------------------------------------------------------------------------------------------------------

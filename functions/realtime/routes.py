@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from functions.realtime import bp
 from shared.errors import AppError
 from shared.http import envelope, request_json
-from shared.http.endpoint import Call, endpoint, field_errors
+from shared.http.endpoint import Call, RequestHeader, endpoint, field_errors
 from shared.lazy import lazy_models, lazy_module
 from shared.settings import get_settings
 
@@ -41,6 +41,11 @@ async def negotiate(call: Call) -> realtime_models.ClientAccess:
 @bp.route(route="realtime/events", methods=["OPTIONS", "POST"])
 @endpoint(summary="Upstream events from Web PubSub (CloudEvents): connect, connected, disconnected, user events",
           auth="none", raw=True, response=dict, errors=[400, 401, 404],
+          media_type=("application/json", "text/plain"),  # the OPTIONS handshake's 200 has no body
+          alternatives={204: "A system event (connect, connected, disconnected): nothing to answer"},
+          headers=[RequestHeader("WebHook-Request-Origin", "The abuse-protection handshake: our service's host.",
+                                 required=True, methods=("OPTIONS",),
+                                 values=lambda: [upstream.service_host(get_settings())])],
           description="Called by the service, not by clients. Requests are verified (ce-signature, or an Entra ID "
                       "token when local auth is off) before anything in them is trusted. `connect` is refused "
                       "(401) unless the URL's binding names a live session of an active account. User events "
@@ -54,7 +59,7 @@ async def realtime_events(call: Call) -> func.HttpResponse:
         origin = req.headers.get("webhook-request-origin", "")
         if origin and origin == upstream.service_host(settings):
             return func.HttpResponse(status_code=200, headers={"WebHook-Allowed-Origin": origin})
-        return func.HttpResponse(status_code=400)
+        return _reply(400, envelope.failure("origin_not_allowed", "Only our realtime service may deliver events."))
     if not await upstream.is_genuine(req.headers, settings):
         return _reply(401, envelope.failure("unauthorized", "Not a verified event from the realtime service."))
     event_type = req.headers.get("ce-type", "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.topics import bp
-from shared.http.endpoint import Call, RateRule, Reply, endpoint
+from shared.http.endpoint import IF_MATCH, Call, RateRule, Reply, endpoint
 from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
@@ -56,8 +56,8 @@ async def list_topics(call: Call) -> topic_models.TopicPage:
 @bp.route(route="topics", methods=["POST"])
 @endpoint(summary="Create a topic", body=topic_models.TopicCreate, response=topic_models.TopicPublic, status=201,
           errors=(409,), rate_limits=[RateRule("topic_create", 10, 3600, per="user")])
-async def create_topic(call: Call[topic_models.TopicCreate]) -> Reply:
-    return Reply(await topics.check_create_topic(call.user, call.body), status=201)
+async def create_topic(call: Call[topic_models.TopicCreate]) -> topic_models.TopicPublic:
+    return await topics.check_create_topic(call.user, call.body)
 
 
 @bp.route(route="topics/my", methods=["GET"])
@@ -76,7 +76,7 @@ async def get_topic(call: Call) -> Reply:
 
 @bp.route(route="topics/{topic_id}", methods=["PUT", "PATCH"])
 @endpoint(summary="Update a topic (owner)", path=route_models.TopicPath, body=topic_models.TopicUpdate,
-          response=topic_models.TopicPublic, errors=(403, 404, 409, 412),
+          response=topic_models.TopicPublic, errors=(403, 404, 409, 412, 503), headers=[IF_MATCH],
           description="Send If-Match with the ETag from GET to refuse the update when the topic changed (412).")
 async def update_topic(call: Call[topic_models.TopicUpdate]) -> Reply:
     result, etag = await topics.check_update_topic(call.user, call.path.topic_id, call.body,
@@ -87,8 +87,8 @@ async def update_topic(call: Call[topic_models.TopicUpdate]) -> Reply:
 @bp.route(route="topics/{topic_id}", methods=["DELETE"])
 @endpoint(summary="Delete a topic (owner; waits for an administrator's approval)", path=route_models.TopicPath,
           response=topic_models.DeletionResult, status=202, errors=(403, 404))
-async def delete_topic(call: Call) -> Reply:
-    return Reply(await topics.check_delete_topic(call.user, call.path.topic_id), status=202)
+async def delete_topic(call: Call) -> topic_models.DeletionResult:
+    return await topics.check_delete_topic(call.user, call.path.topic_id)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -99,11 +99,13 @@ async def delete_topic(call: Call) -> Reply:
 @endpoint(summary="Join a topic (or ask to, when it is invite-only)", path=route_models.TopicPath,
           response=membership_models.JoinResult, errors=(403,),
           rate_limits=[RateRule("topic_join", 60, 600, per="user")],
+          alternatives={202: "Requested (invite-only): a join request waits for the moderators; the same answer "
+                             "whether the topic exists or not"},
           description="200 joined or already a member; 202 requested (invite-only: a join request for the "
                       "moderators, the same answer whether the topic exists or not).")
 async def join_topic(call: Call) -> Reply:
     result = await membership.check_join(call.user, call.path.topic_id)
-    return Reply(result, status=202 if result.status == "requested" else 200)
+    return Reply(result, status=202 if result.status == "requested" else None)
 
 
 @bp.route(route="topics/{topic_id}/leave", methods=["POST"])
@@ -142,10 +144,9 @@ async def update_topic_moderator(call: Call[membership_models.ModeratorUpdate]) 
 
 
 @bp.route(route="topics/{topic_id}/moderators/{user_id}", methods=["DELETE"])
-@endpoint(summary="Remove a moderator (owner)", path=route_models.TopicUserPath, errors=(403, 404))
-async def remove_topic_moderator(call: Call) -> Reply:
+@endpoint(summary="Remove a moderator (owner)", path=route_models.TopicUserPath, status=204, errors=(403, 404))
+async def remove_topic_moderator(call: Call) -> None:
     await membership.check_remove_moderator(call.user, call.path.topic_id, call.path.user_id)
-    return Reply(status=204)
 
 
 @bp.route(route="topics/{topic_id}/transfer-ownership", methods=["POST"])
@@ -218,16 +219,15 @@ async def list_topic_mutes(call: Call) -> moderation_models.RestrictionPage:
 @endpoint(summary="Invite a user into an invite-only topic (members)", path=route_models.TopicPath,
           body=membership_models.UserTarget, response=invitation_models.InvitationCreated, status=201,
           errors=(403, 404, 409), rate_limits=[RateRule("topic_invite", 30, 600, per="user")])
-async def invite_to_topic(call: Call[membership_models.UserTarget]) -> Reply:
-    return Reply(await invitations.check_invite(call.user, call.path.topic_id, call.body), status=201)
+async def invite_to_topic(call: Call[membership_models.UserTarget]) -> invitation_models.InvitationCreated:
+    return await invitations.check_invite(call.user, call.path.topic_id, call.body)
 
 
 @bp.route(route="topics/{topic_id}/invitations/{user_id}", methods=["DELETE"])
-@endpoint(summary="Revoke a pending invitation (manage_invitations)", path=route_models.TopicUserPath,
+@endpoint(summary="Revoke a pending invitation (manage_invitations)", path=route_models.TopicUserPath, status=204,
           errors=(403, 404, 409))
-async def revoke_topic_invitation(call: Call) -> Reply:
+async def revoke_topic_invitation(call: Call) -> None:
     await invitations.check_revoke_invitation(call.user, call.path.topic_id, call.path.user_id)
-    return Reply(status=204)
 
 
 @bp.route(route="topics/invitations", methods=["GET"])
@@ -294,10 +294,9 @@ async def set_topic_alias(call: Call[anonymity_models.AliasUpdate]) -> anonymity
 
 
 @bp.route(route="topics/{topic_id}/anonymous-identity", methods=["DELETE"])
-@endpoint(summary="Forget my anonymous name in a topic", path=route_models.TopicPath, errors=(404, 409))
-async def delete_topic_alias(call: Call) -> Reply:
+@endpoint(summary="Forget my anonymous name in a topic", path=route_models.TopicPath, status=204, errors=(404, 409))
+async def delete_topic_alias(call: Call) -> None:
     await anonymity.check_delete_alias(call.user, call.path.topic_id)
-    return Reply(status=204)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from functions.auth import rate_rules
 from functions.users import bp
-from shared.http.endpoint import Call, Reply, endpoint
+from shared.http.endpoint import Call, endpoint
 from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
@@ -33,7 +33,7 @@ async def users_get_user_by_username(call: Call) -> models.UserCard:
 
 
 @bp.route(route="users/me/blocked", methods=["GET"])
-@endpoint(summary="The users I blocked, newest first", auth="user", query=models.PageQuery,
+@endpoint(summary="The users I blocked, newest first", auth="user", query=models.AccountPageQuery,
           response=models.UserCardPage, errors=[401, 422])
 async def users_list_blocked(call: Call) -> models.UserCardPage:
     return await blocks.check_list_blocked(call.user, limit=call.query.limit, cursor=call.query.cursor)
@@ -49,13 +49,12 @@ async def users_get_user(call: Call) -> models.UserCard:
 @bp.route(route="users/{user_id}/block", methods=["POST"])
 @endpoint(summary="Block a user", auth="user", path=models.UserIdPath, response=models.UserCard, status=201,
           errors=[401, 403, 404, 422, 429], rate_limits=[rate_rules.BLOCKS])
-async def users_block_user(call: Call) -> Reply:
-    return Reply(await blocks.check_block(call.user, call.path.user_id), status=201)
+async def users_block_user(call: Call) -> models.UserCard:
+    return await blocks.check_block(call.user, call.path.user_id)
 
 
 @bp.route(route="users/{user_id}/block", methods=["DELETE"])
 @endpoint(summary="Unblock a user", auth="user", path=models.UserIdPath, status=204, errors=[401, 403, 404, 422, 429],
           rate_limits=[rate_rules.BLOCKS])
-async def users_unblock_user(call: Call) -> Reply:
+async def users_unblock_user(call: Call) -> None:
     await blocks.check_unblock(call.user, call.path.user_id)
-    return Reply(status=204)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from functions.auth import rate_rules
 from functions.users import bp
-from shared.http.endpoint import Call, Reply, endpoint
+from shared.http.endpoint import Call, endpoint
 from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
@@ -31,10 +31,10 @@ async def users_update_my_profile(call: Call[models.ProfileUpdate]) -> models.Me
 
 @bp.route(route="users/me/{kind}/upload", methods=["POST"])
 @endpoint(summary="Get a signed URL to upload my avatar or banner", auth="user", path=models.ImageKindPath,
-          body=models.ImageUploadBody, response=models.ImageUpload, errors=[401, 403, 422, 429],
+          body=models.ProfileImageUploadBody, response=models.ProfileImageUpload, errors=[401, 403, 422, 429],
           rate_limits=[rate_rules.IMAGE_UPLOAD],
           description="PUT the file to the URL with the given headers, then call .../confirm with upload_id.")
-async def users_start_image_upload(call: Call[models.ImageUploadBody]) -> models.ImageUpload:
+async def users_start_image_upload(call: Call[models.ProfileImageUploadBody]) -> models.ProfileImageUpload:
     return await profiles.check_image_upload(call.user, call.path.kind, call.body)
 
 
@@ -46,12 +46,12 @@ async def users_confirm_image_upload(call: Call[models.ImageConfirmBody]) -> mod
     return await profiles.check_image_confirm(call.user, call.path.kind, call.body)
 
 
-@bp.route(route="users/me/{kind}", methods=["DELETE"])
+# The constraint keeps DELETE /users/me/blocked (and any other literal under /users/me) from landing here.
+@bp.route(route="users/me/{kind:regex(^avatar$|^banner$)}", methods=["DELETE"])
 @endpoint(summary="Remove my avatar or banner", auth="user", path=models.ImageKindPath, status=204,
           errors=[401, 403, 422, 429], rate_limits=[rate_rules.PROFILE_UPDATE])
-async def users_delete_image(call: Call) -> Reply:
+async def users_delete_image(call: Call) -> None:
     await profiles.check_image_delete(call.user, call.path.kind)
-    return Reply(status=204)
 
 
 @bp.route(route="users/me/preferences", methods=["GET"])

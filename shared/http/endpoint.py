@@ -1,7 +1,7 @@
 """`@endpoint`: the conventions every HTTP function follows, in one place.
 
     @bp.route(route="topics/{topic_id}", methods=["PUT"])
-    @endpoint(summary="Update a topic", body=TopicUpdate, path=TopicPath, response=TopicPublic)
+    @endpoint(summary="Update a topic", body=TopicUpdate, path=TopicPath, response=TopicPublic, errors=[404])
     async def update_topic(call: Call) -> TopicPublic:
         return await topics.check_update_topic(call.user, call.path.topic_id, call.body)
 
@@ -11,6 +11,12 @@ pydantic (422 with field errors; JSON and NUL rules in shared/http/request_json.
 limit, applies rate limits, and renders the envelope. Unexpected exceptions become a 500 with a correlation id
 and nothing of the exception text.
 
+The decorator is the one source of the success status (`status`, and `alternatives` where a route answers more
+than one, which the handler picks with `Reply(status=...)`) and of the error statuses (`errors`, plus the ones
+the conventions add: see `EndpointSpec.error_statuses`). With the `validate_responses` setting on (tests), every
+answer is checked against that contract before it is sent (shared/http/contract.py); a violation is a 500
+`response_contract_violation`.
+
 `body`, `query`, `path` and `response` take a class or a ModelRef (shared/lazy.py): route modules name their
 models without importing them, and the spec imports them on the endpoint's first request (or when the OpenAPI
 document is built). Nothing here imports pydantic's models at import time, to keep the cold start short.
@@ -19,6 +25,7 @@ document is built). Nothing here imports pydantic's models at import time, to ke
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import types
 import typing
@@ -63,12 +70,29 @@ class RateRule:
 
 @dataclass
 class Reply:
-    """A result with a status other than 200, or with headers or cookies of its own."""
+    """A result with headers or cookies of its own. `status` is only for a route that declares `alternatives`:
+    it picks one of the decorator's statuses (None: the decorator's `status`); any other is a contract violation."""
 
     data: Any = None
-    status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     cookies: list[str] = field(default_factory=list)
+    status: int | None = None
+
+
+@dataclass(frozen=True)
+class RequestHeader:
+    """A request header a route reads, documented on its operation."""
+
+    name: str
+    description: str
+    required: bool = False
+    pattern: str | None = None
+    methods: tuple[str, ...] = ()  # only on these methods of the route (all when empty)
+    values: Callable[[], list[str]] | None = None  # the values it may take, read when the document is built
+
+
+IF_MATCH = RequestHeader("If-Match", "The ETag from a read: the write is refused with 412 when the resource "
+                                     "changed since.")
 
 
 @dataclass
@@ -83,8 +107,38 @@ class EndpointSpec:
     rate_limits: Sequence[RateRule]
     raw: bool
     description: str = ""
-    media_type: str = "application/json"  # of a raw response
+    media_type: str | tuple[str, ...] = "application/json"  # of a raw response (one of these)
+    alternatives: dict[int, str] = field(default_factory=dict)  # other success statuses -> when they are answered
+    headers: Sequence[RequestHeader] = ()
+    undocumented: bool = False  # left out of the OpenAPI document (the host's own fallback route)
     idempotent: bool = False  # honours Idempotency-Key (shared/http/idempotency.py)
+
+    @property
+    def success_statuses(self) -> list[int]:
+        return [self.status, *self.alternatives]
+
+    def error_statuses(self, method: str) -> set[int]:
+        """Every error status the route can answer: the declared ones and those the conventions add."""
+        statuses = set(self.errors) | {500}
+        if self.body or self.query or self.path:
+            statuses.add(422)  # a field does not validate
+        if self.query is not None and "cursor" in self.query.model_fields:
+            statuses.add(400)  # a cursor that is not ours, was tampered with or belongs to another listing
+        if self.path:
+            statuses.add(404)  # nothing there (or a value no route template matches, e.g. one with a slash)
+        if self.body is not None or self.raw:
+            statuses |= {413}  # the body is over max_request_bytes
+        if self.body is not None:
+            statuses |= {400, 415, 422}  # not JSON, not application/json, not an object
+        if self.auth in ("user", "admin"):
+            statuses.add(401)
+        if self.auth == "admin" or (self.auth != "none" and method.upper() in UNSAFE_METHODS):
+            statuses.add(403)  # not an administrator; a cookie write without the CSRF token
+        if self.rate_limits:
+            statuses.add(429)
+        if self.idempotent:
+            statuses |= {400, 409, 422}  # a malformed key; the keyed request still running; the key reused
+        return statuses
 
     @property
     def body(self) -> type[BaseModel] | None:
@@ -138,13 +192,16 @@ def endpoint(*, summary: str, auth: AuthMode = "user", body: type[BaseModel] | M
              query: type[BaseModel] | ModelRef | None = None, path: type[BaseModel] | ModelRef | None = None,
              response: Any = None, status: int = 200, errors: Sequence[int] = (),
              rate_limits: Sequence[RateRule] = (), tags: Sequence[str] | None = None, raw: bool = False,
-             description: str = "", media_type: str = "application/json", idempotent: bool = False):
+             description: str = "", media_type: str | tuple[str, ...] = "application/json",
+             alternatives: dict[int, str] | None = None, headers: Sequence[RequestHeader] = (),
+             undocumented: bool = False, idempotent: bool = False):
     def decorate(handler: Callable[[Call], Awaitable[Any]]):
         group = handler.__module__.split(".")[1] if handler.__module__.startswith("functions.") else "misc"
         spec = EndpointSpec(summary=summary, tags=list(tags or [group]), auth=auth,
                             models={"body": body, "query": query, "path": path, "response": response},
                             status=status, errors=errors, rate_limits=rate_limits, raw=raw,
                             description=description or (handler.__doc__ or ""), media_type=media_type,
+                            alternatives=dict(alternatives or {}), headers=headers, undocumented=undocumented,
                             idempotent=idempotent)
 
         async def wrapper(req: func.HttpRequest) -> func.HttpResponse:
@@ -171,13 +228,29 @@ async def _run(handler, spec: EndpointSpec, req: func.HttpRequest) -> func.HttpR
             response = _render(spec, await handler(call), call)
         for name, value in extra_headers.items():
             response.headers[name] = value
-        return response
     except errors.AppError as exc:
-        return _error_response(exc.status, exc.code, exc.message, exc.details, {**extra_headers, **exc.headers})
+        response = _error_response(exc.status, exc.code, exc.message, exc.details, {**extra_headers, **exc.headers})
+    except UndeclaredStatus as exc:
+        log.error("response contract violation in %s %s: %s", req.method, req.url, exc)
+        return _violation_response([str(exc)], correlation_id, extra_headers)
     except Exception:
         log.exception("unhandled error in %s (correlation id %s)", spec.summary, correlation_id)
         return _error_response(500, "internal_error", "Something went wrong on our side.",
                                {"correlation_id": correlation_id}, extra_headers)
+    if settings.validate_responses_on:
+        from shared.http.contract import violations  # pydantic's validators: loaded only where the check is on
+
+        found = violations(spec, req.method, response)
+        if found:
+            log.error("response contract violation in %s %s (%s): %s", req.method, req.url, spec.summary,
+                      "; ".join(found))
+            return _violation_response(found, correlation_id, extra_headers)
+    return response
+
+
+def _violation_response(found: list[str], correlation_id: str, headers: dict[str, str]) -> func.HttpResponse:
+    return _error_response(500, "response_contract_violation", "The answer broke the API contract.",
+                           {"correlation_id": correlation_id, "violations": found}, headers)
 
 
 async def _run_once(handler, spec: EndpointSpec, call: Call) -> func.HttpResponse:
@@ -264,7 +337,18 @@ def _parse_model(model: type[BaseModel] | None, data: dict[str, Any], where: str
         raise errors.ValidationFailed(details=field_errors(exc, where)) from None
 
 
+def _parse_json_body(model: type[BaseModel], raw: str) -> Any:
+    # Strict, as JSON Schema reads the document: 0 is not false and "5" is not 5 (a URL's path and query are
+    # strings, so they are parsed laxly; a JSON body has types of its own).
+    try:
+        return model.model_validate_json(raw, strict=True)
+    except ValidationError as exc:
+        raise errors.ValidationFailed(details=field_errors(exc, "body")) from None
+
+
 def _parse_body(spec: EndpointSpec, req: func.HttpRequest, max_bytes: int) -> Any:
+    if spec.body is None and not spec.raw:
+        return None  # a route without a body never reads one, whatever the client sent
     raw = req.get_body() or b""
     if len(raw) > max_bytes:
         raise errors.PayloadTooLarge(details={"max_bytes": max_bytes})
@@ -276,12 +360,18 @@ def _parse_body(spec: EndpointSpec, req: func.HttpRequest, max_bytes: int) -> An
         content_type = (req.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
         if content_type != "application/json" and not content_type.endswith("+json"):
             raise errors.AppError("Send the body as application/json.", code="unsupported_media_type", status=415)
-        data = request_json.loads(raw)  # 400 invalid_json when malformed or nested too deeply
+        data = request_json.loads(raw, parse_float=_json_number)  # 400 invalid_json: malformed or nested too deep
         request_json.refuse_nul(data, "body")
     if not isinstance(data, dict):
         raise errors.ValidationFailed(details=[{"field": "body", "code": "type_error",
                                                 "message": "The body must be a JSON object."}])
-    return _parse_model(spec.body, data, "body")
+    return _parse_json_body(spec.body, json.dumps(data))
+
+
+def _json_number(text: str) -> float | int:
+    # JSON Schema counts 2.0 and 1e3 as integers; pydantic's strict mode would refuse them for an int field.
+    number = float(text)
+    return int(number) if number.is_integer() else number
 
 
 def field_errors(exc: ValidationError, where: str) -> list[dict[str, str]]:
@@ -318,16 +408,24 @@ def _render(spec: EndpointSpec, result: Any, call: Call) -> func.HttpResponse:
         for name, value in call.headers.items():
             result.headers[name] = value
         return result
-    reply = result if isinstance(result, Reply) else Reply(data=result, status=spec.status)
+    reply = result if isinstance(result, Reply) else Reply(data=result)
+    status = spec.status if reply.status is None else reply.status
+    if status not in spec.success_statuses:
+        # Always refused, not only under validate_responses: the decorator is the one place a status is declared.
+        raise UndeclaredStatus(f"{spec.summary!r} answered {status}, which its decorator does not declare")
     headers = {**call.headers, **reply.headers}
-    if reply.status == 204:
+    if status == 204:
         response = func.HttpResponse(status_code=204, headers=headers)
     else:
-        response = func.HttpResponse(envelope.dumps(envelope.success(reply.data)), status_code=reply.status,
+        response = func.HttpResponse(envelope.dumps(envelope.success(reply.data)), status_code=status,
                                      headers=headers, mimetype="application/json")
     for cookie in [*call.cookies, *reply.cookies]:
         response.headers.add("Set-Cookie", cookie)
     return response
+
+
+class UndeclaredStatus(RuntimeError):
+    """A handler picked a success status its decorator does not declare (a bug: answered as a 500)."""
 
 
 def _error_response(status: int, code: str, message: str, details: Any, headers: dict[str, str]) -> func.HttpResponse:
@@ -339,5 +437,5 @@ def endpoint_spec(fn: Any) -> EndpointSpec | None:
     return getattr(fn, "endpoint_spec", None) if inspect.isfunction(fn) else None
 
 
-__all__ = ["Call", "EndpointSpec", "RateRule", "Reply", "endpoint", "endpoint_spec", "field_errors",
-           "rate_limit_headers"]
+__all__ = ["IF_MATCH", "Call", "EndpointSpec", "RateRule", "Reply", "RequestHeader", "endpoint", "endpoint_spec",
+           "field_errors", "rate_limit_headers"]

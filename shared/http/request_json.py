@@ -13,6 +13,7 @@ it recurse.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from shared import errors
@@ -20,10 +21,10 @@ from shared import errors
 MAX_DEPTH = 64  # objects and arrays inside one another
 
 
-def loads(raw: bytes | str) -> Any:
+def loads(raw: bytes | str, *, parse_float: Callable[[str], Any] | None = None) -> Any:
     """The parsed JSON value; 400 `invalid_json` when it is malformed or nested deeper than MAX_DEPTH."""
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_float=parse_float)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise invalid_json("The body is not valid JSON.") from None
     if depth_exceeds(data, MAX_DEPTH):

@@ -7,6 +7,8 @@ import pytest
 
 from tests.support.communities import People, build_world, make_people
 
+contract_runs = pytest.StashKey[list]()  # what test_api_contract.py ran, printed at the end of the session
+
 
 @pytest.fixture(scope="module")
 def people(host) -> People:
@@ -31,3 +33,15 @@ def public(host, people):
 def private(host, people):
     """An invite-only topic shared by a module's tests."""
     return build_world(host, people, private=True)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    runs = config.stash.get(contract_runs, [])
+    if not runs:
+        return
+    failed = sum(1 for report in terminalreporter.stats.get("failed", [])
+                 if "test_api_contract.py" in report.nodeid)
+    for run in runs:
+        terminalreporter.write_line(
+            f"schemathesis, every check ({run['stack']} stack): {run['operations']} operations, {run['requests']} "
+            f"requests, {failed} failed, {run['seconds']} s")

@@ -72,7 +72,7 @@ SAMPLE_BODY: dict[str, dict[str, Any]] = {
     "DeleteAccountBody": {"password": "wrong-password"},
     "ProfileUpdate": {},
     "PreferencesUpdate": {},
-    "ImageUploadBody": {"content_type": "image/png"},
+    "ProfileImageUploadBody": {"content_type": "image/png"},
     "ImageConfirmBody": {"upload_id": "0" * 32},
     "BanBody": {"reason": "spam and abuse"},
     "PasskeyRenameBody": {"name": "Laptop"},
@@ -81,7 +81,7 @@ SAMPLE_BODY: dict[str, dict[str, Any]] = {
     "PasskeyAuthOptionsBody": {},
     "RegisterPasswordlessBody": {"username": "sample_user", "email": "sample@example.com"},
 }
-SAMPLE_QUERY: dict[str, dict[str, str]] = {"SearchQuery": {"q": "ab"}, "PageQuery": {}}
+SAMPLE_QUERY: dict[str, dict[str, str]] = {"SearchQuery": {"q": "ab"}, "AccountPageQuery": {}}
 
 
 def sample_request(route: Route) -> dict[str, Any]:

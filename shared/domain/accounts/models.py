@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from shared.domain.accounts import rules
+from shared.domain.schema_hints import not_null
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 256
 
@@ -35,9 +36,15 @@ def _email(value: str) -> str:
     return address
 
 
-Username = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(_username)]
+Username = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(_username),
+                     WithJsonSchema({"type": "string", "minLength": rules.USERNAME_MIN, "maxLength": rules.USERNAME_MAX,
+                                     "pattern": rules.USERNAME_PATTERN,
+                                     "description": "Compared case-insensitively; some names are reserved."})]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320), AfterValidator(_email),
-                  WithJsonSchema({"type": "string", "format": "email", "maxLength": rules.EMAIL_MAX})]
+                  WithJsonSchema({"type": "string", "format": "email", "maxLength": rules.EMAIL_MAX,
+                                  "pattern": rules.EMAIL_SCHEMA_PATTERN,
+                                  "description": "No '/', '\\', '?' or '#'; no special-use domain (.test, .local, "
+                                                 "...)."})]
 Password = Annotated[str, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
 # A password being checked (not chosen): any length up to the maximum, so old passwords keep working.
 PasswordAttempt = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX)]
@@ -124,7 +131,7 @@ class SessionPath(BaseModel):
     session_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
 
 
-class PageQuery(BaseModel):
+class AccountPageQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     limit: int = Field(default=20, ge=1, le=50)
     cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
@@ -135,7 +142,8 @@ class PageQuery(BaseModel):
 
 
 class ProfileUpdate(Body):
-    username: Username | None = None
+    username: Username | None = Field(default=None, json_schema_extra=not_null,
+                                      description="Leave it out to keep the username; it cannot be removed.")
     display_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
     bio: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
 
@@ -156,7 +164,7 @@ class ImageKindPath(BaseModel):
     kind: ImageKind
 
 
-class ImageUploadBody(Body):
+class ProfileImageUploadBody(Body):
     content_type: ImageType
 
 
@@ -284,7 +292,7 @@ class UserCardPage(BaseModel):
     next_cursor: str | None = None
 
 
-class ImageUpload(BaseModel):
+class ProfileImageUpload(BaseModel):
     upload_id: str
     url: str
     method: str

@@ -18,11 +18,11 @@ from shared.domain.accounts.documents import UserDoc, UserFields, user_docs
 from shared.domain.accounts.fields import invalid
 from shared.domain.accounts.models import (
     ImageConfirmBody,
-    ImageUpload,
-    ImageUploadBody,
     Me,
     Preferences,
     PreferencesUpdate,
+    ProfileImageUpload,
+    ProfileImageUploadBody,
     ProfileUpdate,
     UserCard,
     UserCardPage,
@@ -106,14 +106,14 @@ def _image_name(user_id: str, kind: str, upload_id: str) -> str:
     return f"{user_id}/{kind}/{upload_id}"
 
 
-async def check_image_upload(principal: Principal, kind: str, body: ImageUploadBody) -> ImageUpload:
+async def check_image_upload(principal: Principal, kind: str, body: ProfileImageUploadBody) -> ProfileImageUpload:
     await access.access_own_account(principal)
     upload_id = uuid.uuid4().hex
     target = await wiring.blobs().upload_url(views.IMAGES_CONTAINER, _image_name(principal.user_id, kind, upload_id),
                                              expires_in_seconds=UPLOAD_URL_SECONDS, max_bytes=IMAGE_LIMITS[kind],
                                              content_type=body.content_type)
     expires = clock.iso(target.expires_at)
-    return ImageUpload(upload_id=upload_id, url=target.url, method=target.method, headers=dict(target.headers),
+    return ProfileImageUpload(upload_id=upload_id, url=target.url, method=target.method, headers=dict(target.headers),
                        expires_at=expires, max_bytes=target.max_bytes)
 
 

@@ -15,6 +15,11 @@ USERNAME_PREFIX_PATTERN = r"^[A-Za-z0-9_-]+$"
 _USERNAME_RE = re.compile(USERNAME_PATTERN)
 EMAIL_MAX = 254
 _EMAIL_FORBIDDEN = set("/\\?#")
+# What the OpenAPI document says of an address beyond `format: email`: the characters above, and the special-use
+# domains email-validator refuses (RFC 6761 and friends), in any letter case.
+_SPECIAL_USE = ("arpa", "invalid", "local", "localhost", "onion", "test")
+EMAIL_SCHEMA_PATTERN = (r"^(?![\s\S]*[@.](?:" + "|".join("".join(f"[{c}{c.upper()}]" for c in name)
+                                                         for name in _SPECIAL_USE) + r")\.?$)[^/\\?#]*$")
 
 # Names that would let someone pass as staff or the system, or that collide with route segments.
 RESERVED_USERNAMES = frozenset({

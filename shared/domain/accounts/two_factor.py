@@ -146,6 +146,7 @@ async def require_second_factor(user_id: str, credentials: CredentialsDoc, code:
 
 
 async def _notify(user: UserDoc, credentials: CredentialsDoc, template: str) -> None:
-    await mail.enqueue(template, store.mail_address(credentials),
-                       lang=(user.get("preferences") or {}).get("language", "en"), params={"username": user["username"]})
+    language = (user.get("preferences") or {}).get("language", "en")
+    await mail.enqueue(template, store.mail_address(credentials), lang=language,
+                       params={"username": user["username"]})
 

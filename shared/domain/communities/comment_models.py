@@ -10,10 +10,10 @@ from shared.domain.communities.post_models import (
     PAGE_MAX,
     AuthorFields,
     Body,
+    ContentPageQuery,
     ItemId,
     Markdown,
     ModerationInfo,
-    PageQuery,
 )
 
 MAX_DEPTH = 10  # root comments have depth 0; a reply to a depth-10 comment is refused
@@ -48,7 +48,7 @@ class CommentListQuery(BaseModel):
     cursor: str | None = Field(default=None, max_length=4000)
 
 
-class RepliesQuery(PageQuery):
+class RepliesQuery(ContentPageQuery):
     pass
 
 

@@ -43,9 +43,9 @@ from shared.domain.communities.content_ids import (
 )
 from shared.domain.communities.documents import CommentDoc, PostDoc, PostKey, RemovalDoc, comment_docs
 from shared.domain.communities.post_models import (
+    ContentPageQuery,
     DeleteQuery,
     ModerationInfo,
-    PageQuery,
     ReportResult,
     RevisionPage,
     VoteResult,
@@ -309,7 +309,7 @@ async def check_update_comment(principal: Principal, comment_id: str, content: s
     return present(updated, viewer_of(access))
 
 
-async def check_comment_history(principal: Principal | None, comment_id: str, q: PageQuery) -> RevisionPage:
+async def check_comment_history(principal: Principal | None, comment_id: str, q: ContentPageQuery) -> RevisionPage:
     access, _post, comment = await load_comment(principal, comment_id)
     viewer = viewer_of(access)
     if comment.get("state") != "visible" and not (viewer.is_admin or viewer.moderates):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 
 from shared import clock, wiring
-from shared.domain.communities.post_models import ImageUpload, ImageUploadBody
+from shared.domain.communities.post_models import PostImageUpload, PostImageUploadBody
 from shared.domain.communities.post_views import IMAGE_CONTAINER
 from shared.domain.identity import Principal
 from shared.errors import NotFound, PayloadTooLarge, ValidationFailed
@@ -48,7 +48,7 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-async def check_request_upload(principal: Principal, body: ImageUploadBody) -> ImageUpload:
+async def check_request_upload(principal: Principal, body: PostImageUploadBody) -> PostImageUpload:
     limit = max_bytes()
     if body.size > limit:
         raise PayloadTooLarge(f"Images are at most {limit} bytes.", code="image_too_large",
@@ -57,7 +57,7 @@ async def check_request_upload(principal: Principal, body: ImageUploadBody) -> I
     target = await wiring.blobs().upload_url(IMAGE_CONTAINER, image_id, expires_in_seconds=UPLOAD_SECONDS,
                                              max_bytes=limit, content_type=body.content_type)
     await wiring.kv().set(_claim_key(image_id), principal.user_id, ttl_seconds=CLAIM_SECONDS)
-    return ImageUpload(image_id=image_id, upload_url=target.url, method=target.method, headers=target.headers,
+    return PostImageUpload(image_id=image_id, upload_url=target.url, method=target.method, headers=target.headers,
                        expires_at=clock.iso(target.expires_at), max_bytes=target.max_bytes)
 
 

@@ -8,7 +8,18 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from shared.domain.schema_hints import at_least_one_of
 
 TITLE_MAX = 300
 CONTENT_MAX = 20_000  # markdown source
@@ -16,6 +27,13 @@ TAGS_MAX, TAG_MIN, TAG_MAX = 10, 2, 30
 REASON_MIN, REASON_MAX = 3, 500
 PAGE_DEFAULT, PAGE_MAX = 20, 100
 _TAG = re.compile(r"^[a-z0-9][a-z0-9 _-]*[a-z0-9]$")
+# What the document promises clean_tags accepts (it also takes a little more: other white space, which it trims).
+_TAG_INPUT = rf" *(?:[A-Za-z0-9][A-Za-z0-9 _-]{{0,{TAG_MAX - 2}}}[A-Za-z0-9])? *"
+POST_TAGS_SCHEMA = {"anyOf": [
+    {"type": "array", "maxItems": TAGS_MAX, "items": {"type": "string", "pattern": f"^{_TAG_INPUT}$"}},
+    {"type": "string", "pattern": f"^{_TAG_INPUT}(?:,{_TAG_INPUT}){{0,{TAGS_MAX - 1}}}$",
+     "description": "The same tags as one comma-separated string, as TopicsFlow clients send them."},
+], "description": "Letters, digits, spaces, '_' or '-'; lower-cased; empty ones are dropped."}
 
 ItemId = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
@@ -59,7 +77,8 @@ def clean_tags(value: Any) -> list[str]:
 class PostCreate(Body):
     title: Title
     content: Markdown = ""
-    tags: list[str] = Field(default_factory=list, description="A list, or one comma-separated string.")
+    tags: Annotated[list[str], WithJsonSchema(POST_TAGS_SCHEMA)] = Field(
+        default_factory=list, description="A list, or one comma-separated string.")
     use_anonymous: bool = Field(default=False, description="Post under your alias in this topic, if it allows it.")
     image_id: ItemId | None = Field(default=None, description="From POST /api/posts/images/upload-url, once uploaded.")
 
@@ -70,9 +89,11 @@ class PostCreate(Body):
 
 
 class PostUpdate(Body):
+    model_config = ConfigDict(json_schema_extra=at_least_one_of("title", "content", "tags"))
+
     title: Title | None = None
     content: Markdown | None = None
-    tags: list[str] | None = None
+    tags: Annotated[list[str] | None, WithJsonSchema({"anyOf": [*POST_TAGS_SCHEMA["anyOf"], {"type": "null"}]})] = None
 
     @field_validator("tags", mode="before")
     @classmethod
@@ -102,16 +123,16 @@ class PostPath(BaseModel):
     post_id: ItemId
 
 
-class TopicPath(BaseModel):
+class PostTopicPath(BaseModel):
     topic_id: ItemId
 
 
-class PageQuery(BaseModel):
+class ContentPageQuery(BaseModel):
     limit: int = Field(default=PAGE_DEFAULT, ge=1, le=PAGE_MAX)
     cursor: str | None = Field(default=None, max_length=4000)
 
 
-class PostListQuery(PageQuery):
+class PostListQuery(ContentPageQuery):
     sort: PostSort = Field(default="new", validation_alias=AliasChoices("sort", "sort_by"))
     time_range: TimeRange = Field(default="all", description="Only for sort=top.")
 
@@ -121,7 +142,7 @@ class DeleteQuery(BaseModel):
     reason: Reason | None = Field(default=None, description="When a moderator deletes someone else's post.")
 
 
-class ImageUploadBody(Body):
+class PostImageUploadBody(Body):
     content_type: Literal["image/png", "image/jpeg", "image/gif", "image/webp"]
     size: int = Field(gt=0, description="Bytes the client will upload.")
 
@@ -231,7 +252,7 @@ class ReportPage(BaseModel):
     next_cursor: str | None
 
 
-class ImageUpload(BaseModel):
+class PostImageUpload(BaseModel):
     image_id: str
     upload_url: str
     method: str

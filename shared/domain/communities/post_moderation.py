@@ -32,8 +32,8 @@ from shared.domain.communities.documents import (
 )
 from shared.domain.communities.mentions import excerpt
 from shared.domain.communities.post_models import (
+    ContentPageQuery,
     DeleteQuery,
-    PageQuery,
     PostPublic,
     ReportPage,
     ReportPublic,
@@ -145,7 +145,7 @@ async def check_report_post(principal: Principal, post_id: str, reason: str) -> 
                              container=POSTS, principal=principal, reason=reason)
 
 
-async def check_list_reports(principal: Principal, topic_id: str, q: PageQuery) -> ReportPage:
+async def check_list_reports(principal: Principal, topic_id: str, q: ContentPageQuery) -> ReportPage:
     """The topic's open reports, newest first: moderators with manage_posts."""
     await access_topic_as_moderator(principal, topic_id, "manage_posts")
     scope = f"reports:{topic_id}"

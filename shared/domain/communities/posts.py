@@ -37,8 +37,8 @@ from shared.domain.communities.documents import (
 )
 from shared.domain.communities.post_models import (
     TIME_RANGE_SECONDS,
+    ContentPageQuery,
     FollowState,
-    PageQuery,
     PostCreate,
     PostListQuery,
     PostPage,
@@ -192,7 +192,7 @@ async def check_list_posts(principal: Principal | None, topic_id: str, q: PostLi
     return PostPage(items=shown[len(pinned_docs):], next_cursor=next_cursor, pinned=shown[:len(pinned_docs)])
 
 
-async def check_feed(principal: Principal | None, q: PageQuery) -> PostPage:
+async def check_feed(principal: Principal | None, q: ContentPageQuery) -> PostPage:
     """Recent posts across every topic the caller may read, newest first.
 
     Paged by keyset (created_at, then the ids already shown at that instant) rather than a store continuation,
@@ -285,7 +285,7 @@ async def check_update_post(principal: Principal, post_id: str, body: PostUpdate
     return await present(updated, viewer_of(access), topic_title=access.topic.get("title"))
 
 
-async def check_post_history(principal: Principal | None, post_id: str, q: PageQuery) -> RevisionPage:
+async def check_post_history(principal: Principal | None, post_id: str, q: ContentPageQuery) -> RevisionPage:
     _access, post = await load_post(principal, post_id)
     if post.get("state") == "deleted" and not (principal and principal.is_admin):
         return RevisionPage(items=[], next_cursor=None)

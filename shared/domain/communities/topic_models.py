@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, Field, StringConstraints, field_validator, model_validator
 
 from shared.domain.communities.access import (
     Permission,
@@ -16,6 +16,8 @@ from shared.domain.communities.people_models import UserRef
 
 TITLE_PATTERN = r"^[A-Za-z0-9 \-_.,!?()\[\]{}]+$"
 TAG_PATTERN = re.compile(r"^[a-z0-9_]{2,20}$")
+# What a client may send for a tag: clean_tags trims it and lower-cases it into TAG_PATTERN.
+TagInput = Annotated[str, StringConstraints(pattern=r"^[ \t\r\n]*[A-Za-z0-9_]{2,20}[ \t\r\n]*$")]
 WORD = re.compile(r"[a-z0-9]+")
 MAX_TAGS = 10
 MAX_PAGE = 100
@@ -89,7 +91,7 @@ class _TopicFields(BaseModel):
 class TopicCreate(_TopicFields):
     title: str = Field(min_length=3, max_length=100, pattern=TITLE_PATTERN)
     description: str = Field(default="", max_length=500)
-    tags: list[str] = Field(default_factory=list, max_length=50)
+    tags: list[TagInput] = Field(default_factory=list, max_length=MAX_TAGS)
     settings: TopicSettings = Field(default_factory=TopicSettings)
     # TopicsFlow sent these two at the top level; they win over `settings` when given.
     allow_anonymous: bool | None = None
@@ -107,7 +109,7 @@ class TopicCreate(_TopicFields):
 class TopicUpdate(_TopicFields):
     title: str | None = Field(default=None, min_length=3, max_length=100, pattern=TITLE_PATTERN)
     description: str | None = Field(default=None, max_length=500)
-    tags: list[str] | None = Field(default=None, max_length=50)
+    tags: list[TagInput] | None = Field(default=None, max_length=MAX_TAGS)
     settings: TopicSettingsUpdate | None = None
 
 

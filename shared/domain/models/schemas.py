@@ -6,6 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from shared.domain.schema_hints import exactly_one_of
+
 # `params` (hyper-parameters as the client sent them), a version's `metrics`, `split` and `data`, and a model type's
 # JSON Schema stay dict[str, Any]: free-form JSON whose shape belongs to the model type, not to this API.
 ModelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80,
@@ -30,12 +32,20 @@ class _Body(BaseModel):
 # ------------------------------------------------------------------------------------------------- paths
 
 
+def _type_keys(schema: dict[str, Any]) -> None:
+    """The catalogue's keys (checked by the service: unknown_model_type), read when the schema is built."""
+    from shared.domain.models.types import list_types
+
+    schema["enum"] = sorted(t.key for t in list_types())
+
+
 class ModelPath(BaseModel):
     model_id: Id
 
 
 class TypePath(BaseModel):
-    type_key: Annotated[str, StringConstraints(max_length=64)]
+    type_key: Annotated[str, StringConstraints(max_length=64, pattern=r"^[a-z0-9_]+$")] = Field(
+        json_schema_extra=_type_keys)
 
 
 class VersionPath(BaseModel):
@@ -55,12 +65,12 @@ class GrantPath(BaseModel):
 # ----------------------------------------------------------------------------------------------- queries
 
 
-class PageQuery(BaseModel):
+class ModelsPageQuery(BaseModel):
     limit: Annotated[int, Field(ge=1, le=100)] = 20
     cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
-class ModelListQuery(PageQuery):
+class ModelListQuery(ModelsPageQuery):
     type: Annotated[str, StringConstraints(max_length=64)] | None = None
     tag: Tag | None = None
     status: ModelStatus | None = None
@@ -68,7 +78,7 @@ class ModelListQuery(PageQuery):
     scope: Literal["mine", "shared", "all"] = "mine"  # all: administrators only
 
 
-class JobListQuery(PageQuery):
+class JobListQuery(ModelsPageQuery):
     state: JobState | None = None
 
 
@@ -77,7 +87,7 @@ class JobListQuery(PageQuery):
 
 class ModelCreate(_Body):
     name: ModelName
-    type: Annotated[str, StringConstraints(max_length=64)]
+    type: Annotated[str, StringConstraints(max_length=64)] = Field(json_schema_extra=_type_keys)
     params: dict[str, Any] = Field(default_factory=dict)
     description: Description = ""
     tags: Annotated[list[Tag], Field(max_length=20)] = Field(default_factory=list)
@@ -166,6 +176,8 @@ class UploadPublic(BaseModel):
 
 
 class _DataSource(_Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=exactly_one_of("data", "upload_id"))
+
     data: list[Row] | None = None
     upload_id: Id | None = None
 

@@ -12,7 +12,7 @@ from shared.domain.models.schemas import (
     ArtifactDownload,
     ArtifactInfo,
     ModelPublic,
-    PageQuery,
+    ModelsPageQuery,
     VersionPage,
     VersionPublic,
 )
@@ -56,7 +56,7 @@ def forget_model(model_id: str) -> None:
         del _version_docs[key]
 
 
-async def check_list_versions(principal: Principal, model_id: str, query: PageQuery) -> VersionPage:
+async def check_list_versions(principal: Principal, model_id: str, query: ModelsPageQuery) -> VersionPage:
     model, _ = await access_model(principal, model_id, "read")
     scope = f"versions:{model_id}"
     page = await version_docs.query(Query(order_by=[("number", "desc")]), pk=model_id,

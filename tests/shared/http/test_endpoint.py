@@ -1,6 +1,7 @@
 import json
 
 import azure.functions as func
+import pytest
 from pydantic import BaseModel, Field
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,6 +24,11 @@ class ItemQuery(BaseModel):
     limit: int = Field(20, ge=1, le=100)
 
 
+class ItemPublic(BaseModel):
+    name: str
+    qty: int
+
+
 class ItemPath(BaseModel):
     item_id: str = Field(pattern=r"^[a-z0-9]{1,10}$")
 
@@ -31,9 +37,29 @@ def build() -> TestClient:
     app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
     @app.route(route="items", methods=["POST"])
-    @endpoint(summary="create", auth="none", body=ItemCreate)
-    async def create_item(call: Call) -> Reply:
-        return Reply({"name": call.body.name, "qty": call.body.qty}, status=201)
+    @endpoint(summary="create", auth="none", body=ItemCreate, status=201)
+    async def create_item(call: Call) -> dict:
+        return {"name": call.body.name, "qty": call.body.qty}
+
+    @app.route(route="jobs/{item_id}", methods=["POST"])
+    @endpoint(summary="start a job", auth="none", path=ItemPath, response=ItemPublic,
+              alternatives={202: "queued"}, errors=[409])
+    async def start_job(call: Call) -> Reply:
+        """Answers as its path asks, to show what the contract check makes of each answer."""
+        wish = call.path.item_id
+        if wish == "queued":
+            return Reply({"name": "job", "qty": 1}, status=202)
+        if wish == "created":
+            return Reply({"name": "job", "qty": 1}, status=201)  # not declared
+        if wish == "gone":
+            raise errors.NotFound("No such job.")  # 404 is declared by the path parameter
+        if wish == "teapot":
+            raise errors.AppError("I'm a teapot.", code="teapot", status=418)  # not declared
+        if wish == "wrongtype":
+            return {"name": "job", "qty": "one"}
+        if wish == "extra":
+            return {"name": "job", "qty": 1, "secret": "leaks"}
+        return {"name": "job", "qty": 1}
 
     @app.route(route="items", methods=["GET"])
     @endpoint(summary="list", auth="none", query=ItemQuery)
@@ -68,7 +94,7 @@ def build() -> TestClient:
 client = build()
 
 
-def test_a_valid_body_gets_the_success_envelope_and_the_status_the_handler_chose():
+def test_a_valid_body_gets_the_success_envelope_and_the_status_the_decorator_declares():
     response = client.post("/api/items", json={"name": "lamp", "qty": 2})
     assert response.status_code == 201
     assert response.json() == {"success": True, "data": {"name": "lamp", "qty": 2}}
@@ -143,3 +169,55 @@ def test_a_route_for_signed_in_users_refuses_anonymous_callers_with_401():
     response = client.get("/api/private")
     assert response.status_code == 401
     assert json.loads(response.text)["error"]["code"] == "unauthorized"
+
+
+@pytest.fixture
+def validate_responses(monkeypatch):
+    """Sets VALIDATE_RESPONSES for one test (settings are read once and cached)."""
+    from shared.settings import get_settings
+
+    def set_to(value: str) -> None:
+        monkeypatch.setenv("VALIDATE_RESPONSES", value)
+        get_settings.cache_clear()
+
+    yield set_to
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_a_handler_picks_only_among_the_statuses_its_decorator_declares():
+    assert client.post("/api/jobs/done").status_code == 200
+    assert client.post("/api/jobs/queued").status_code == 202
+
+
+@pytest.mark.breaks_the_contract
+def test_a_status_the_decorator_does_not_declare_is_refused_whatever_the_setting():
+    response = client.post("/api/jobs/created")
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "response_contract_violation"
+
+
+@pytest.mark.breaks_the_contract
+@pytest.mark.parametrize("wish, problem", [
+    ("wrongtype", "data.qty"),
+    ("extra", "data.secret: not declared by ItemPublic"),
+    ("teapot", "error status 418 is not declared"),
+])
+def test_with_validate_responses_on_an_answer_that_breaks_the_contract_is_a_500(validate_responses, wish, problem):
+    validate_responses("true")
+    response = client.post(f"/api/jobs/{wish}")
+    assert response.status_code == 500
+    error = response.json()["error"]
+    assert error["code"] == "response_contract_violation"
+    assert any(problem in found for found in error["details"]["violations"]), error
+
+
+def test_with_validate_responses_on_answers_that_keep_the_contract_go_out_unchanged(validate_responses):
+    validate_responses("true")
+    assert client.post("/api/jobs/done").json() == {"success": True, "data": {"name": "job", "qty": 1}}
+    assert client.post("/api/jobs/gone").status_code == 404
+
+
+def test_with_validate_responses_off_answers_are_not_checked(validate_responses):
+    validate_responses("false")
+    assert client.post("/api/jobs/extra").status_code == 200  # production pays for no validation

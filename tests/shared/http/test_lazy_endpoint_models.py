@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from devhost.function_index import FunctionIndex
 from devhost.http_dispatch import build_router, dispatch
-from shared.http.endpoint import Call, Reply, endpoint
+from shared.http.endpoint import Call, endpoint
 from shared.http.openapi import build_openapi
 from shared.lazy import lazy_models
 
@@ -24,9 +24,9 @@ def build():
 
     @app.route(route="notes/{note_id}", methods=["PUT"])
     @endpoint(summary="put a note", auth="none", path=models.NotePath, query=models.NoteQuery, body=models.NoteBody,
-              response=models.NotePublic)
-    async def put_note(call: Call) -> Reply:
-        return Reply(models.NotePublic(id=call.path.note_id, text=call.body.text * call.query.times), status=201)
+              response=models.NotePublic, status=201)
+    async def put_note(call: Call):
+        return models.NotePublic(id=call.path.note_id, text=call.body.text * call.query.times)
 
     index = FunctionIndex.from_app(app)
     router = build_router(index)
