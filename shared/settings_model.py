@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     cosmos_endpoint: str = ""
     cosmos_key: str = ""  # empty on Azure: managed identity is used
     cosmos_database: str = "topicsflow"
+    # The SDK retries throttled (429) calls itself, waiting what each answer asks; past either bound the request
+    # gets 503 with Retry-After. Requests wait for these retries, so the budget is kept to seconds.
+    cosmos_throttle_retry_attempts: int = Field(default=6, ge=1, le=20)
+    cosmos_throttle_max_wait_seconds: float = Field(default=8.0, gt=0, le=60)
 
     # blobs
     storage_connection_string: str = ""  # Azurite locally
@@ -72,6 +76,9 @@ class Settings(BaseSettings):
     servicebus_namespace: str = ""  # <name>.servicebus.windows.net, with managed identity
     queue_max_delivery_count: int = 10
     queue_duplicate_window_seconds: int = 600
+    # The outbox relay (shared/domain/outbox.py): a failed relay is retried after this, doubling per attempt up to
+    # an hour; the timer runs every 30 seconds.
+    outbox_retry_seconds: float = Field(default=5.0, ge=0)
 
     # realtime
     webpubsub_connection_string: str = f"Endpoint=http://localhost:7071;AccessKey={DEV_WEBPUBSUB_KEY};Version=1.0;"

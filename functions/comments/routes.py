@@ -36,7 +36,8 @@ async def comments_list(call: Call) -> comment_models.CommentPage:
           idempotent=True,
           description="Locked posts refuse new comments (403 post_locked). parent_id makes it a reply.")
 async def comments_create(call: Call[comment_models.CommentCreate]) -> Reply:
-    return Reply(await comments.check_create_comment(call.user, call.path.post_id, call.body), status=201)
+    return Reply(await comments.check_create_comment(call.user, call.path.post_id, call.body,
+                                                     request_key=call.idempotency_key), status=201)
 
 
 @bp.route(route="comments/{comment_id}/reply", methods=["POST"])
@@ -45,7 +46,7 @@ async def comments_create(call: Call[comment_models.CommentCreate]) -> Reply:
           idempotent=True)
 async def comments_reply(call: Call[comment_models.CommentReply]) -> Reply:
     return Reply(await comments.check_reply(call.user, call.path.comment_id, call.body.content,
-                                            call.body.use_anonymous), status=201)
+                                            call.body.use_anonymous, request_key=call.idempotency_key), status=201)
 
 
 @bp.route(route="comments/{comment_id}", methods=["GET"])

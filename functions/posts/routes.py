@@ -31,7 +31,8 @@ VOTE_LIMIT = RateRule("votes", 300, 600, per="user")
           description="Content is markdown. Membership is needed only in invite-only topics; banned or muted users "
                       "are refused. With use_anonymous the post shows the caller's alias in the topic.")
 async def posts_create(call: Call[post_models.PostCreate]) -> Reply:
-    return Reply(await posts.check_create_post(call.user, call.path.topic_id, call.body), status=201)
+    return Reply(await posts.check_create_post(call.user, call.path.topic_id, call.body,
+                                               request_key=call.idempotency_key), status=201)
 
 
 @bp.route(route="posts/topics/{topic_id}/posts", methods=["GET"])

@@ -19,7 +19,7 @@ from shared import clock, wiring
 from shared.domain import events
 from shared.domain.communities import cursor_tokens, images, revisions, votes
 from shared.domain.communities.access import access_topic_as_moderator
-from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, REPORTS
+from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, REPORTS, TOPICS
 from shared.domain.communities.mentions import excerpt
 from shared.domain.communities.post_models import (
     DeleteQuery,
@@ -204,15 +204,29 @@ async def purge_post(post: dict[str, Any]) -> None:
 
 async def purge_topic_content(topic_id: str) -> None:
     """Everything posted in a topic, for good (the topic purge timer calls this before deleting the topic)."""
-    await _drain(POSTS, topic_id, Query(), purge_post)
+    async def purge(doc: dict[str, Any]) -> None:
+        if doc.get("kind") == "outbox":  # what a new post still had to do: moot once the topic goes
+            await _delete(POSTS, topic_id, doc["id"])
+        else:
+            await purge_post(doc)
+
+    await _drain(POSTS, topic_id, Query(), purge)
 
 
-async def set_topic_audience(topic_id: str, visibility: str) -> None:
-    """Re-stamps the feed filter on a topic's posts after its visibility changed: "public", "private", or
-    "hidden" (pending deletion: out of every feed). Runs from the `topic-audience` queue; idempotent.
+async def set_topic_audience(topic_id: str) -> None:
+    """Re-stamps the feed filter on a topic's posts from what the topic says now: "public", its id (invite-only),
+    or "hidden:<id>" (awaiting deletion: out of every feed). Runs from the `topic-audience` queue; idempotent, and
+    order does not matter: a late or repeated message re-derives the same audience.
 
     Each round asks again for posts not yet stamped, so a page never shifts under the patches it causes."""
-    value = {"public": "public", "private": topic_id}.get(visibility, f"hidden:{topic_id}")
+    try:
+        topic = await wiring.documents().read(TOPICS, topic_id, topic_id)
+    except NotFound:
+        return  # purged: its posts went with it
+    if topic.get("status", "active") != "active":
+        value = f"hidden:{topic_id}"
+    else:
+        value = topic_id if topic.get("visibility") == "private" else "public"
     docs = wiring.documents()
     while True:
         page = await docs.query(POSTS, Query(where=[Where("audience", "!=", value)]), pk=topic_id, limit=PURGE_PAGE)

@@ -12,7 +12,7 @@ import logging
 from typing import Any, Literal
 
 from shared import clock, wiring
-from shared.domain import events
+from shared.domain import events, outbox
 from shared.domain.identity import Principal
 from shared.domain.models import inputs, quotas, store
 from shared.domain.models.access import access_job, access_model
@@ -29,7 +29,7 @@ from shared.domain.models.schemas import (
 from shared.domain.models.tabular import prediction_matrix, training_data
 from shared.domain.models.types import get_type
 from shared.errors import BadRequest, Conflict, NotFound, PreconditionFailed, ValidationFailed
-from shared.ports import Patch, Query, Where
+from shared.ports import BatchOp, Patch, Query, Where
 from shared.settings import get_settings
 
 log = logging.getLogger("topicsflow.models.jobs")
@@ -138,24 +138,20 @@ def _new_job(job_id: str, model: dict[str, Any], principal: Principal, kind: str
 
 
 async def _start(doc: dict[str, Any], *, claim_model: bool) -> JobAccepted:
-    documents = wiring.documents()
+    """The job and its queue message are stored together (the job's outbox document, in the job's partition): a
+    queue that is down delays the job until the relay timer sends it, it never loses it or fails the request."""
     if claim_model:
         await claim_model_for(doc["model_id"], doc["id"])
+    body = {"job_id": doc["id"], "model_id": doc["model_id"], "kind": doc["kind"],
+            "input": {k: doc["input"][k] for k in ("container", "name", "format")}}
     try:
-        created = await documents.create(store.JOBS, doc)
+        results = await outbox.write(store.JOBS, doc["id"], [BatchOp("create", doc=doc)],
+                                     [outbox.send(store.QUEUE, body, message_id=doc["id"])], source=doc["id"])
     except Exception:
         if claim_model:
             await _release_model_claim(doc["model_id"], doc["id"])
         raise
-    body = {"job_id": doc["id"], "model_id": doc["model_id"], "kind": doc["kind"],
-            "input": {k: doc["input"][k] for k in ("container", "name", "format")}}
-    try:
-        await wiring.queue().send(store.QUEUE, body, message_id=doc["id"])
-    except Exception:
-        log.exception("could not enqueue job %s", doc["id"])
-        await finish_job(created, "failed", error={"code": "queue_unavailable",
-                                                   "message": "The job could not be queued; retry it."})
-        raise
+    created = results[0] or doc
     await publish_progress(created)
     return JobAccepted(job=job_public(created))
 
@@ -350,10 +346,18 @@ async def check_retry_job(principal: Principal, job_id: str) -> JobAccepted:
 # -------------------------------------------------------------------------------------------------- queue
 
 
-async def enqueue_cleanup(model_id: str, *, suffix: str = "") -> None:
+def cleanup_effect(model_id: str, *, suffix: str = "") -> outbox.Effect:
+    """The cleanup job as an outbox effect. The cleanup does nothing unless the model is marked deleted, so it may
+    be recorded before the write that marks it."""
     message_id = f"cleanup-{model_id}" + (f"-{suffix}" if suffix else "")
+    return outbox.send(store.QUEUE, {"kind": "cleanup", "model_id": model_id}, message_id=message_id)
+
+
+async def enqueue_cleanup(model_id: str, *, suffix: str = "") -> None:
+    """Another cleanup of a deleted model (a job that was still running when it was deleted has finished)."""
     try:
-        await wiring.queue().send(store.QUEUE, {"kind": "cleanup", "model_id": model_id}, message_id=message_id)
+        await outbox.record(store.MODELS, model_id, [cleanup_effect(model_id, suffix=suffix)],
+                            source=f"cleanup-{model_id}-{suffix}" if suffix else None)
     except Exception:
         # The model is already marked deleted and invisible; its files wait for the next cleanup of it.
-        log.exception("could not enqueue the cleanup of model %s", model_id)
+        log.exception("could not record the cleanup of model %s", model_id)

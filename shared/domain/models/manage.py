@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from shared import clock, wiring
+from shared.domain import outbox
 from shared.domain.identity import Principal
 from shared.domain.models import quotas, store
 from shared.domain.models.access import access_grantee, access_model, role_of
@@ -239,17 +240,18 @@ async def check_delete_model(principal: Principal, model_id: str, if_match: str 
     model, _ = await access_model(principal, model_id, "write")
     now = clock.now_iso()
     try:
-        await wiring.documents().patch(
-            store.MODELS, model_id, model_id,
-            [Patch("set", "/deleted", True), Patch("set", "/deleted_at", now), Patch("set", "/updated_at", now)],
-            if_match=parse_if_match(if_match), condition=[Where("deleted", "=", False)])
+        # The cleanup is recorded before the soft delete and relayed after it (it does nothing to a live model).
+        async with outbox.pending(store.MODELS, model_id, [jobs.cleanup_effect(model_id)]):
+            await wiring.documents().patch(
+                store.MODELS, model_id, model_id,
+                [Patch("set", "/deleted", True), Patch("set", "/deleted_at", now), Patch("set", "/updated_at", now)],
+                if_match=parse_if_match(if_match), condition=[Where("deleted", "=", False)])
     except PreconditionFailed:
         raise PreconditionFailed("The model changed since you read it; read it again.",
                                  code="model_changed") from None
     await _release_name(model["owner_id"], model["name_key"], model_id)
     if model.get("active_job_id"):
         await jobs.request_cancel_by_id(model["active_job_id"])
-    await jobs.enqueue_cleanup(model_id)
 
 
 # ------------------------------------------------------------------------------------------------- grants
