@@ -122,6 +122,9 @@ class Settings(BaseSettings):
     models_cache_size: int = 16  # loaded estimators kept per worker (LRU)
     models_url_ttl_seconds: int = 300  # signed upload and download URLs
     models_job_heartbeat_seconds: float = 2.0  # how often a running fit checks for a cancel request
+    # A running job whose last heartbeat is older than this is failed by a timer (its worker died), which frees
+    # its model and quota slot. Loading and saving do not heartbeat, so it must exceed the longest of those.
+    models_job_stale_seconds: float = Field(default=600.0, gt=0)
 
     # ---- VoIP: the ICE servers call participants get (docs/voip.md) ---------------------------------------
     # Empty lists: no STUN or TURN, so only host candidates (peers on one network). TURN credentials are minted
@@ -142,6 +145,8 @@ class Settings(BaseSettings):
             # Anyone could mint credentials for our TURN server with a published secret: an open relay.
             if self.voip_turn_urls and DEV_SECRET_MARKER in self.voip_turn_secret:
                 raise ValueError("voip_turn_secret still holds a development value; set a real secret for production")
+        if self.models_job_stale_seconds <= 2 * self.models_job_heartbeat_seconds:
+            raise ValueError("models_job_stale_seconds must exceed two heartbeats (models_job_heartbeat_seconds)")
         if self.voip_turn_urls and not self.voip_turn_secret:
             raise ValueError("voip_turn_urls are set but voip_turn_secret is empty: TURN credentials need the secret")
         return self

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from shared.domain.platform.health import DependencyStatus
+from shared.domain.platform.health import DependencyStatus, WorkerCounters
 
 
 class HealthPublic(BaseModel):
@@ -12,3 +12,4 @@ class HealthPublic(BaseModel):
     stack: str
     version: str
     dependencies: dict[str, DependencyStatus]
+    counters: WorkerCounters

@@ -240,6 +240,28 @@ async def finish_job(job: dict[str, Any], state: str, *, error: dict[str, Any] |
     return finished
 
 
+# ---------------------------------------------------------------------------------------------- stale jobs
+
+
+async def fail_stale_jobs(*, limit: int = 100) -> list[str]:
+    """Fails the running jobs whose worker stopped heartbeating more than MODELS_JOB_STALE_SECONDS ago (it died,
+    or its host did), which frees their model and their creator's quota slot. A worker that was only slow finds
+    its job no longer running at its next heartbeat and stops its fit. Run by a timer; returns the jobs failed."""
+    cutoff = clock.later_iso(seconds=-get_settings().models_job_stale_seconds)
+    page = await wiring.documents().query(store.JOBS, Query(where=[Where("state", "=", "running"),
+                                                                   Where("heartbeat_at", "<", cutoff)]), limit=limit)
+    failed = []
+    for job in page.items:
+        finished = await finish_job(job, "failed", error={
+            "code": "worker_lost",
+            "message": "The worker running this job stopped reporting; the model may be trained again.",
+            "details": {"last_heartbeat_at": job.get("heartbeat_at")}})
+        if finished is not None:
+            log.warning("model-jobs: job %s had no heartbeat since %s; failed it", job["id"], job.get("heartbeat_at"))
+            failed.append(job["id"])
+    return failed
+
+
 # ------------------------------------------------------------------------------------------- read and list
 
 

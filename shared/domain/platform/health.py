@@ -1,4 +1,6 @@
-"""Readiness: each dependency answers a cheap call within a short timeout, all at once."""
+"""Readiness: each dependency answers a cheap call within a short timeout, all at once; and what this worker
+could not do on its own since it started: realtime events dropped (the hub was unreachable) and outbox relays
+that failed (left to the relay timer). The counters are per worker instance, like the logs they mirror."""
 
 from __future__ import annotations
 
@@ -24,6 +26,19 @@ class DependencyStatus(BaseModel):
     status: Literal["ok", "unavailable"]
     adapter: str
     latency_ms: float
+
+
+class WorkerCounters(BaseModel):
+    dropped_events: dict[str, int]  # event type -> realtime events this worker could not publish
+    outbox_relayed: dict[str, int]  # "now" (by the writer) / "timer" -> outbox documents relayed
+    outbox_failed_attempts: dict[str, int]  # effect -> relay attempts that failed (retried by the timer)
+
+
+def worker_counters() -> WorkerCounters:
+    from shared.domain import events, outbox
+
+    return WorkerCounters(dropped_events=dict(events.dropped_events), outbox_relayed=dict(outbox.relayed),
+                          outbox_failed_attempts=dict(outbox.relay_failures))
 
 
 async def _documents() -> str:
@@ -81,10 +96,11 @@ async def check_dependencies() -> dict:
     global _last_report
     settings_id = id(get_settings())  # a new settings object (tests switching hosts) starts afresh
     if _last_report and _last_report[1] == settings_id and time.monotonic() - _last_report[0] < REPORT_TTL_SECONDS:
-        return _last_report[2]
-    report = await _probe_all()
-    _last_report = (time.monotonic(), settings_id, report)
-    return report
+        report = _last_report[2]
+    else:
+        report = await _probe_all()
+        _last_report = (time.monotonic(), settings_id, report)
+    return {**report, "counters": worker_counters()}
 
 
 async def _probe_all() -> dict:
