@@ -19,7 +19,7 @@ else:
 @bp.route(route="auth/change-email", methods=["POST"])
 @endpoint(summary="Start changing the email address (password required; a code goes to the new address)",
           auth="user", body=models.ChangeEmailBody, response=models.Message, status=202, errors=[401, 403, 422, 429],
-          rate_limits=[rate_rules.SENSITIVE])
+          rate_limits=[rate_rules.SENSITIVE], idempotent=True)
 async def auth_change_email(call: Call[models.ChangeEmailBody]) -> Reply:
     return Reply(await email_change.check_request_email_change(call.user, call.body), status=202)
 
@@ -34,7 +34,7 @@ async def auth_confirm_email_change(call: Call[models.ConfirmEmailChangeBody]) -
 @bp.route(route="auth/delete-account", methods=["POST"])
 @endpoint(summary="Delete the account (password, and a code when 2FA is on); content is erased by a job",
           auth="user", body=models.DeleteAccountBody, response=models.Deletion, status=202, errors=[401, 403, 422, 429],
-          rate_limits=[rate_rules.SENSITIVE])
+          rate_limits=[rate_rules.SENSITIVE], idempotent=True)
 async def auth_delete_account(call: Call[models.DeleteAccountBody]) -> Reply:
     result = await deletion.check_delete_account(call.user, call.body)
     return Reply(result, status=202, cookies=[cookies.clear_session_cookie()])

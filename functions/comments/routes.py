@@ -120,6 +120,6 @@ async def comments_remove(call: Call[post_models.ReasonBody]) -> comment_models.
 @bp.route(route="comments/{comment_id}/report", methods=["POST"])
 @endpoint(summary="Report a comment to the topic's moderators (once per user)", path=comment_models.CommentPath,
           body=post_models.ReportBody, response=post_models.ReportResult, status=201, errors=(404, 409),
-          rate_limits=[WRITE_LIMIT])
+          rate_limits=[WRITE_LIMIT], idempotent=True)
 async def comments_report(call: Call[post_models.ReportBody]) -> Reply:
     return Reply(await comments.check_report_comment(call.user, call.path.comment_id, call.body.reason), status=201)

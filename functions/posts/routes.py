@@ -69,7 +69,8 @@ async def posts_reports(call: Call) -> post_models.ReportPage:
 @endpoint(summary="Get a signed URL to upload a post image", body=post_models.ImageUploadBody,
           response=post_models.ImageUpload, status=201, errors=(413, 422),
           rate_limits=[RateRule("post_images", 30, 3600, per="user")],
-          description="PUT the file to upload_url with the given headers, then create the post with image_id.")
+          description="PUT the file to upload_url with the given headers, then create the post with image_id.",
+          idempotent=True)
 async def posts_image_upload(call: Call[post_models.ImageUploadBody]) -> Reply:
     return Reply(await images.check_request_upload(call.user, call.body), status=201)
 
@@ -146,7 +147,7 @@ async def posts_unfollow(call: Call) -> post_models.FollowState:
 @bp.route(route="posts/{post_id}/report", methods=["POST"])
 @endpoint(summary="Report a post to the topic's moderators (once per user)", path=post_models.PostPath,
           body=post_models.ReportBody, response=post_models.ReportResult, status=201, errors=(404, 409),
-          rate_limits=[WRITE_LIMIT])
+          rate_limits=[WRITE_LIMIT], idempotent=True)
 async def posts_report(call: Call[post_models.ReportBody]) -> Reply:
     return Reply(await post_moderation.check_report_post(call.user, call.path.post_id, call.body.reason),
                  status=201)
