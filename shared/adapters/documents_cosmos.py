@@ -136,8 +136,8 @@ DEFAULT_THROTTLE_MAX_WAIT_SECONDS = 8.0
 def _retry_after_seconds(exc: Exception, fallback: float = 1.0) -> float:
     headers = getattr(exc, "headers", None) or getattr(getattr(exc, "response", None), "headers", None) or {}
     try:
-        return max(fallback, float(headers.get("x-ms-retry-after-ms")) / 1000)
-    except (TypeError, ValueError):
+        return max(fallback, float(str(headers.get("x-ms-retry-after-ms"))) / 1000)
+    except ValueError:  # absent ("None") or not a number
         return fallback
 
 

@@ -256,10 +256,9 @@ async def relay_due(*, max_per_container: int = TIMER_PAGE) -> RelayReport:
                                      limit=max_per_container)
         for doc in page.items:
             try:
-                taken = await documents.patch(
-                    container, doc["pk"], doc["id"],
-                    [Patch("incr", "/attempts", 1), Patch("set", "/relay_after", clock.later_iso(seconds=LEASE_SECONDS))],
-                    if_match=doc.get("_etag"))
+                lease = [Patch("incr", "/attempts", 1),
+                         Patch("set", "/relay_after", clock.later_iso(seconds=LEASE_SECONDS))]
+                taken = await documents.patch(container, doc["pk"], doc["id"], lease, if_match=doc.get("_etag"))
             except (PreconditionFailed, NotFound):
                 report.skipped += 1
                 continue

@@ -67,7 +67,7 @@ def _child(results: Connection, alive: Connection, type_key: str, params: dict[s
         results.send(("ok", outcome))
     except DataError as exc:
         results.send(("data_error", (exc.message, exc.code, exc.details)))
-    except BaseException as exc:  # noqa: BLE001 - the parent decides; only the class name crosses over
+    except BaseException as exc:
         results.send(("failed", type(exc).__name__))
     finally:
         results.close()
