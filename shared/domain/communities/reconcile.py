@@ -4,9 +4,11 @@ update does not leave a count wrong for good (the old system's counters drifted 
 Counted: a topic's `member_count` (member edges) and `post_count` (its visible posts), a post's `comment_count`
 (its visible comments; posts active in the last VOTES_LOOKBACK_HOURS), and a post's or comment's `upvote_count`,
 `downvote_count` and `score` (vote documents). The outbox relays a new post's or comment's counter update at least
-once, so a worker dying between the update and its record can count it twice: this recount puts it right. A counter is only corrected on a target nobody has written for `quiet_seconds`, and
-with If-Match on the version read: a join or vote in flight either lands before the read (and is counted) or
-changes the target (and the correction is skipped). Should a correction still race an update, the next run
+once, so a worker dying between the update and its record can count it twice: this recount puts it right.
+
+A counter is only corrected on a target nobody has written for `quiet_seconds`, and with If-Match on the version
+read: a join or vote in flight either lands before the read (and is counted) or changes the target (and the
+correction is skipped). Should a correction still race an update, the next run
 corrects it from the same ground truth: the recount converges rather than accumulating error.
 """
 
