@@ -8,11 +8,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from tests.conftest import stack_env
-from tests.support.communities import build_world, ok, seed_post, signup
+from tests.support.communities import create_topic, ok, seed_post, signup
 from tests.support.devhost import DevHostHandle
 from tests.support.faults import queue_down, restore_queue
 from tests.support.users import mail_code, register
@@ -29,6 +30,12 @@ def host(tmp_path_factory, stand_ins) -> Iterator[DevHostHandle]:
         yield handle
     finally:
         handle.stop()
+
+
+@pytest.fixture(scope="module")
+def people(host):
+    """Just the parts these tests need (a post's author, someone commenting, a follower), in a public topic."""
+    return SimpleNamespace(owner=signup(host), member=signup(host), other=signup(host))
 
 
 def queued(host, queue: str) -> list[dict]:
@@ -59,8 +66,7 @@ def notifications_about(api, user, comment_id: str) -> list[dict]:
 
 def test_a_comment_made_while_the_queue_is_down_is_answered_201_and_fanned_out_once_after_it_recovers(
         host, api, people):
-    world = build_world(host, people)
-    post = seed_post(host, world.id, people.owner)  # its author follows it
+    post = seed_post(host, create_topic(host, people.owner)["id"], people.owner)  # its author follows it
     ok(api.post(f"/api/posts/{post['id']}/follow", headers=people.other.headers))
     url = f"/api/comments/posts/{post['id']}/comments"
     headers = people.member.auth(**{"Idempotency-Key": f"k-{uuid.uuid4().hex}"})
@@ -94,8 +100,7 @@ def test_a_comment_made_while_the_queue_is_down_is_answered_201_and_fanned_out_o
 
 
 def test_a_reply_made_while_the_queue_is_down_counts_once_on_its_parent_and_its_post(host, api, people):
-    world = build_world(host, people)
-    post = seed_post(host, world.id, people.owner)
+    post = seed_post(host, create_topic(host, people.owner)["id"], people.owner)
     parent = ok(api.post(f"/api/comments/posts/{post['id']}/comments", json={"content": "question"},
                          headers=people.owner.headers), 201)
     host.drain()
