@@ -62,11 +62,11 @@ lint: install
 	$(BIN)/ruff check .
 	node_modules/.bin/pyright
 
-## Benchmarks (run on purpose, never in tests): cold import and request throughput ratios, feature costs.
+## Benchmarks at full size, every bench/*.py in turn: ratios against baselines measured in the same run.
+## (tests/test_benchmarks.py runs each with --tiny inside `make test`, so none can rot.)
 bench: install
-	$(BIN)/python -m bench.platform
-	$(BIN)/python -m bench.communities
-	$(BIN)/python -m bench.models
+	@set -e; for module in $$(ls bench/*.py | grep -v __init__ | sed 's|bench/\(.*\)\.py|bench.\1|'); do \
+		echo "== $$module"; $(BIN)/python -m $$module; done
 
 ## Copy the pinned swagger-ui-dist (package.json) into functions/platform/swagger_ui/ after changing the pin.
 swagger-ui: node_modules/.installed

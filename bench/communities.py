@@ -1,12 +1,15 @@
 """Communities benchmark: the per-request cost of listing posts and of creating a comment.
 
 Runs the real dev host in this process (embedded stack unless --stack azure, which starts the local stand-ins),
-seeds a topic with posts and a thread, then for each measured request prints
-- wall time through HTTP (client-side, microseconds: median and p95),
-- time inside the domain call alone (on the host's loop, microseconds: median),
+seeds a topic with posts and a thread, then for each measured request prints, as ratios against a baseline
+measured in the same run on the same host (GET /api/topics/{id}: the access check and one point read, through
+HTTP and in the domain alone):
+- wall time through HTTP (client-side, median and p95) / the baseline's HTTP median,
+- time inside the domain call alone (on the host's loop, median) / the baseline's domain median,
 - document store calls per request (the counting wrapper around the real adapter).
+The baseline's own medians are printed too, in microseconds, so the ratios can be turned back into times.
 
-    python -m bench.communities [--requests 200] [--posts 300] [--page 20] [--stack embedded|azure]
+    python -m bench.communities [--requests 200] [--posts 300] [--page 20] [--stack embedded|azure] [--tiny]
 """
 
 from __future__ import annotations
@@ -45,9 +48,12 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=300)
     parser.add_argument("--page", type=int, default=20)
     parser.add_argument("--stack", choices=["embedded", "azure"], default="embedded")
+    parser.add_argument("--tiny", action="store_true", help="a few requests on a small topic (the test suite's run)")
     args = parser.parse_args()
+    if args.tiny:
+        args.requests, args.posts, args.page = 3, 3, 2
 
-    from shared.domain.communities import comments, posts
+    from shared.domain.communities import comments, posts, topics
     from shared.domain.communities.comment_models import CommentCreate
     from shared.domain.communities.post_models import PostListQuery
     from tests.support.communities import principal_of, seed_post
@@ -75,6 +81,22 @@ def main() -> None:
             api.get(url, params=params, headers=reader.headers)
 
         rows = []
+        reader_principal = principal_of(reader)
+
+        # the baseline: reading the topic
+        topic_url = f"/api/topics/{topic['id']}"
+        base_http, base_domain = [], []
+        for _ in range(max(10, args.requests)):
+            started = time.perf_counter()
+            response = api.get(topic_url, headers=reader.headers)
+            base_http.append((time.perf_counter() - started) * 1e6)
+            assert response.status_code == 200, response.text
+            started = time.perf_counter()
+            host.run(lambda: topics.check_get_topic(reader_principal, topic["id"]))
+            base_domain.append((time.perf_counter() - started) * 1e6)
+        with count_store_calls(host) as calls:
+            api.get(topic_url, headers=reader.headers)
+        rows.append(("GET a topic (the baseline)", base_http, base_domain, calls))
 
         # listing posts
         http_us = []
@@ -84,7 +106,6 @@ def main() -> None:
             http_us.append((time.perf_counter() - started) * 1e6)
             assert response.status_code == 200, response.text
         query = PostListQuery(limit=args.page, sort="hot")
-        reader_principal = principal_of(reader)
         domain_us = []
         for _ in range(args.requests):
             started = time.perf_counter()
@@ -128,11 +149,16 @@ def main() -> None:
         rows.append(("POST create comment", http_us, domain_us, calls))
         rows.append(("  then: queued follower fan-out", [0.0], [0.0], fanout))
 
-        print(f"stack={args.stack} requests={args.requests} posts={args.posts}")
-        print(f"{'request':34} {'http median us':>15} {'http p95 us':>12} {'domain median us':>17} {'store calls':>12}")
+        http_base, domain_base = statistics.median(base_http), statistics.median(base_domain)
+        print(f"stack={args.stack} requests={args.requests} posts={args.posts}; baseline GET a topic: "
+              f"http median {http_base:.0f} us, domain median {domain_base:.0f} us")
+        print(f"{'request':34} {'http median ratio':>18} {'http p95 ratio':>15} {'domain median ratio':>20} "
+              f"{'store calls':>12}")
         for name, http, domain, counted in rows:
-            print(f"{name:34} {statistics.median(http):15.0f} {percentile(http, 0.95):12.0f} "
-                  f"{statistics.median(domain):17.0f} {counted.total:12d}")
+            domain_ratio = f"{statistics.median(domain) / domain_base:20.2f}" if any(domain) else f"{'-':>20}"
+            http_ratio = (f"{statistics.median(http) / http_base:18.2f} {percentile(http, 0.95) / http_base:15.2f}"
+                          if any(http) else f"{'-':>18} {'-':>15}")
+            print(f"{name:34} {http_ratio} {domain_ratio} {counted.total:12d}")
             print(f"{'':34} calls: {counted.summary()}")
     finally:
         host.stop()

@@ -7,7 +7,7 @@
 
 The dev host runs in its own process (embedded stack, its queue poller delivering jobs), as `make dev` runs it.
 
-    python -m bench.models [--requests 400] [--rows 2000]
+    python -m bench.models [--requests 400] [--rows 2000] [--tiny]
 """
 
 from __future__ import annotations
@@ -144,7 +144,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--tiny", action="store_true", help="a few requests on small data (the test suite's run)")
     args = parser.parse_args()
+    if args.tiny:
+        args.requests, args.rows = 5, 60
     rows, x, y = rows_for(args.rows)
 
     with tempfile.TemporaryDirectory() as tmp:

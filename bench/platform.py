@@ -8,7 +8,7 @@ Both figures are ratios against a baseline measured in the same run on the same 
 - requests: the dev host's /api/health vs a bare Starlette app answering a JSON body, both on uvicorn in their own
   process and driven by the same load generator (target >= 0.5)
 
-    python -m bench.platform [--imports 15] [--requests 3000] [--concurrency 16]
+    python -m bench.platform [--imports 15] [--requests 3000] [--concurrency 16] [--tiny]
 """
 
 from __future__ import annotations
@@ -119,7 +119,10 @@ def main() -> None:
     parser.add_argument("--imports", type=int, default=15)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--tiny", action="store_true", help="two imports and a few requests (the test suite's run)")
     args = parser.parse_args()
+    if args.tiny:
+        args.imports, args.requests, args.concurrency = 2, 50, 4
 
     app_times = import_seconds("import function_app", args.imports)
     base_times = import_seconds("import azure.functions, pydantic", args.imports)

@@ -5,7 +5,7 @@ topic's group and N post groups. They are removed from the topic; we count the R
 hub and time them. Baseline, measured in the same run on the same hub: removing the same connection from the same
 groups one call per group (what tracking-free code would have to do, after scanning for the groups).
 
-    python -m bench.realtime [--sizes 1,10,100]
+    python -m bench.realtime [--sizes 1,10,100] [--tiny]
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ from pathlib import Path
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1,10,100", help="numbers of joined post groups, comma separated")
+    parser.add_argument("--tiny", action="store_true", help="sizes 1 and 2 (the test suite's run)")
     args = parser.parse_args()
+    if args.tiny:
+        args.sizes = "1,2"
     sizes = [int(n) for n in args.sizes.split(",") if n.strip()]
 
     from shared import wiring

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import contextvars
 import json
 import logging
 import os
@@ -32,6 +33,9 @@ from devhost.function_index import FunctionIndex, IndexedFunction
 log = logging.getLogger("devhost.timers")
 
 PAST_DUE_TOLERANCE = timedelta(seconds=1)
+# The timer whose scheduled occurrence is running (in its task and the tasks it starts); None in calls made by
+# `run_now`. Lets test tooling tell background work from the request it measures.
+scheduled_timer: contextvars.ContextVar[str | None] = contextvars.ContextVar("scheduled_timer", default=None)
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december"]
 _DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
@@ -231,6 +235,7 @@ class TimerRunner:
                  "runs": state.runs, "failures": state.failures} for name, state in self.timers.items()]
 
     async def _loop(self, name: str) -> None:
+        scheduled_timer.set(name)  # this task's own context: run_now callers are not marked
         state = self.timers[name]
         if state.function.trigger.run_on_startup:
             await self._invoke_logged(name, self._clock(), past_due=False)

@@ -54,3 +54,19 @@ class PayloadTooLarge(AppError):
 
 class RateLimited(AppError):
     status, code, message = 429, "rate_limited", "Too many requests; try again later."
+
+
+class DependencyUnavailable(AppError):
+    """A service the request needs (cache, document store, queue) is unreachable or throttling us past our retry
+    budget. Nothing was half done on its account: the caller may retry after `Retry-After` seconds."""
+
+    status, code, message = 503, "dependency_unavailable", "A service we depend on is unavailable; try again shortly."
+
+    def __init__(self, dependency: str, *, retry_after: float = 1.0, message: str | None = None,
+                 code: str | None = None, reason: str = "unavailable"):
+        seconds = max(1, int(retry_after + 0.999))
+        super().__init__(message, code=code, details={"dependency": dependency, "reason": reason,
+                                                      "retry_after": seconds},
+                         headers={"Retry-After": str(seconds)})
+        self.dependency = dependency
+        self.retry_after = seconds

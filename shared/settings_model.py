@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     cosmos_endpoint: str = ""
     cosmos_key: str = ""  # empty on Azure: managed identity is used
     cosmos_database: str = "topicsflow"
+    # The SDK retries throttled (429) calls itself, waiting what each answer asks; past either bound the request
+    # gets 503 with Retry-After. Requests wait for these retries, so the budget is kept to seconds.
+    cosmos_throttle_retry_attempts: int = Field(default=6, ge=1, le=20)
+    cosmos_throttle_max_wait_seconds: float = Field(default=8.0, gt=0, le=60)
 
     # blobs
     storage_connection_string: str = ""  # Azurite locally
@@ -72,6 +76,9 @@ class Settings(BaseSettings):
     servicebus_namespace: str = ""  # <name>.servicebus.windows.net, with managed identity
     queue_max_delivery_count: int = 10
     queue_duplicate_window_seconds: int = 600
+    # The outbox relay (shared/domain/outbox.py): a failed relay is retried after this, doubling per attempt up to
+    # an hour; the timer runs every 30 seconds.
+    outbox_retry_seconds: float = Field(default=5.0, ge=0)
 
     # realtime
     webpubsub_connection_string: str = f"Endpoint=http://localhost:7071;AccessKey={DEV_WEBPUBSUB_KEY};Version=1.0;"
@@ -125,6 +132,9 @@ class Settings(BaseSettings):
     models_cache_size: int = 16  # loaded estimators kept per worker (LRU)
     models_url_ttl_seconds: int = 300  # signed upload and download URLs
     models_job_heartbeat_seconds: float = 2.0  # how often a running fit checks for a cancel request
+    # A running job whose last heartbeat is older than this is failed by a timer (its worker died), which frees
+    # its model and quota slot. Loading and saving do not heartbeat, so it must exceed the longest of those.
+    models_job_stale_seconds: float = Field(default=600.0, gt=0)
 
     # ---- VoIP: the ICE servers call participants get (docs/voip.md) ---------------------------------------
     # Empty lists: no STUN or TURN, so only host candidates (peers on one network). TURN credentials are minted
@@ -146,6 +156,8 @@ class Settings(BaseSettings):
             if self.voip_turn_urls and DEV_SECRET_MARKER in self.voip_turn_secret:
                 raise ValueError("voip_turn_secret still holds a development value; set a real secret for production")
         self._check_webauthn_relying_party()
+        if self.models_job_stale_seconds <= 2 * self.models_job_heartbeat_seconds:
+            raise ValueError("models_job_stale_seconds must exceed two heartbeats (models_job_heartbeat_seconds)")
         if self.voip_turn_urls and not self.voip_turn_secret:
             raise ValueError("voip_turn_urls are set but voip_turn_secret is empty: TURN credentials need the secret")
         return self

@@ -20,7 +20,7 @@ else:
 @endpoint(summary="Start changing the email address (password required; a code goes to the new address)",
           auth="user", body=models.ChangeEmailBody, response=models.Message, status=202,
           errors=[401, 403, 422, 429, 503],
-          rate_limits=[rate_rules.SENSITIVE])
+          rate_limits=[rate_rules.SENSITIVE], idempotent=True)
 async def auth_change_email(call: Call[models.ChangeEmailBody]) -> models.Message:
     return await email_change.check_request_email_change(call.user, call.body)
 
@@ -36,7 +36,7 @@ async def auth_confirm_email_change(call: Call[models.ConfirmEmailChangeBody]) -
 @endpoint(summary="Delete the account (password, and a code when 2FA is on); content is erased by a job",
           auth="user", body=models.DeleteAccountBody, response=models.Deletion, status=202,
           errors=[401, 403, 422, 429, 503],
-          rate_limits=[rate_rules.SENSITIVE])
+          rate_limits=[rate_rules.SENSITIVE], idempotent=True)
 async def auth_delete_account(call: Call[models.DeleteAccountBody]) -> Reply:
     result = await deletion.check_delete_account(call.user, call.body)
     return Reply(result, cookies=[cookies.clear_session_cookie()])

@@ -26,7 +26,7 @@ async def auth_change_password(call: Call[models.ChangePasswordBody]) -> models.
 @bp.route(route="auth/forgot-password", methods=["POST"])
 @endpoint(summary="Mail a password reset link", auth="none", body=models.EmailOnlyBody, response=models.Message,
           status=202, errors=[422, 429, 503], rate_limits=[rate_rules.FORGOT_PASSWORD],
-          description="Answers the same whether or not an account uses the address.")
+          description="Answers the same whether or not an account uses the address.", idempotent=True)
 async def auth_forgot_password(call: Call[models.EmailOnlyBody]) -> models.Message:
     return await recovery.check_forgot_password(str(call.body.email))
 

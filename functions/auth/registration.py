@@ -19,7 +19,8 @@ else:
 @endpoint(summary="Sign up (a verification code is mailed)", auth="none", body=models.RegisterBody,
           response=models.Message, status=201, errors=[409, 422, 429, 503], rate_limits=[rate_rules.REGISTER],
           description="Answers the same for a new address and one that already has an account; the address "
-                      "owner learns the difference by mail. A taken username is a 409 (usernames are public).")
+                      "owner learns the difference by mail. A taken username is a 409 (usernames are public).",
+          idempotent=True)
 async def auth_register(call: Call[models.RegisterBody]) -> models.Message:
     return await registration.check_register(call.body)
 
@@ -34,6 +35,6 @@ async def auth_verify_email(call: Call[models.VerifyEmailBody]) -> models.EmailV
 
 @bp.route(route="auth/resend-verification", methods=["POST"])
 @endpoint(summary="Mail a new verification code", auth="none", body=models.EmailOnlyBody, response=models.Message,
-          status=202, errors=[422, 429, 503], rate_limits=[rate_rules.RESEND_VERIFICATION])
+          status=202, errors=[422, 429, 503], rate_limits=[rate_rules.RESEND_VERIFICATION], idempotent=True)
 async def auth_resend_verification(call: Call[models.EmailOnlyBody]) -> models.Message:
     return await registration.check_resend_verification(str(call.body.email))

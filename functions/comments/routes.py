@@ -36,7 +36,8 @@ async def comments_list(call: Call) -> comment_models.CommentPage:
           errors=(403, 404, 409, 422, 503), rate_limits=[CREATE_LIMIT], idempotent=True,
           description="Locked posts refuse new comments (403 post_locked). parent_id makes it a reply.")
 async def comments_create(call: Call[comment_models.CommentCreate]) -> comment_models.CommentPublic:
-    return await comments.check_create_comment(call.user, call.path.post_id, call.body)
+    return await comments.check_create_comment(call.user, call.path.post_id, call.body,
+                                               request_key=call.idempotency_key)
 
 
 @bp.route(route="comments/{comment_id}/reply", methods=["POST"])
@@ -44,7 +45,8 @@ async def comments_create(call: Call[comment_models.CommentCreate]) -> comment_m
           response=comment_models.CommentPublic, status=201,
           errors=(403, 404, 409, 422, 503), rate_limits=[CREATE_LIMIT], idempotent=True)
 async def comments_reply(call: Call[comment_models.CommentReply]) -> comment_models.CommentPublic:
-    return await comments.check_reply(call.user, call.path.comment_id, call.body.content, call.body.use_anonymous)
+    return await comments.check_reply(call.user, call.path.comment_id, call.body.content, call.body.use_anonymous,
+                                      request_key=call.idempotency_key)
 
 
 @bp.route(route="comments/{comment_id}", methods=["GET"])
@@ -117,6 +119,6 @@ async def comments_remove(call: Call[post_models.ReasonBody]) -> comment_models.
 @bp.route(route="comments/{comment_id}/report", methods=["POST"])
 @endpoint(summary="Report a comment to the topic's moderators (once per user)", path=comment_models.CommentPath,
           body=post_models.ReportBody, response=post_models.ReportResult, status=201, errors=(404, 409),
-          rate_limits=[WRITE_LIMIT])
+          rate_limits=[WRITE_LIMIT], idempotent=True)
 async def comments_report(call: Call[post_models.ReportBody]) -> post_models.ReportResult:
     return await comments.check_report_comment(call.user, call.path.comment_id, call.body.reason)

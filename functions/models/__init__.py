@@ -14,6 +14,7 @@ from functions.models import (  # noqa: E402,F401  (registers the functions on b
     model_routes,
     predict_routes,
     queue_worker,
+    timers,
     type_routes,
     version_routes,
 )

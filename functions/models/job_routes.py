@@ -21,14 +21,15 @@ def accepted(result: schemas.JobAccepted) -> Reply:
 @bp.route(route="models/{model_id}/uploads", methods=["POST"])
 @endpoint(summary="Get a signed URL to upload a CSV or JSON-lines file for training or batch prediction",
           path=schemas.ModelPath, body=schemas.UploadCreate, response=schemas.UploadPublic, status=201,
-          errors=[403, 404])
+          errors=[403, 404], idempotent=True)
 async def create_model_upload(call: Call) -> schemas.UploadPublic:
     return await inputs.check_create_upload(call.user, call.path.model_id, call.body)
 
 
 @bp.route(route="models/{model_id}/train", methods=["POST"])
 @endpoint(summary="Train a new version in the background (202 with the job)", path=schemas.ModelPath,
-          body=schemas.TrainRequest, response=schemas.JobAccepted, status=202, errors=[403, 404, 409, 413, 422, 503])
+          body=schemas.TrainRequest, response=schemas.JobAccepted, status=202, errors=[403, 404, 409, 413, 422, 503],
+          idempotent=True)
 async def train_model(call: Call) -> Reply:
     return accepted(await jobs.check_submit_training(call.user, call.path.model_id, call.body, "train"))
 
@@ -36,7 +37,7 @@ async def train_model(call: Call) -> Reply:
 @bp.route(route="models/{model_id}/update", methods=["POST"])
 @endpoint(summary="Continue the current version on new rows (partial_fit types) in the background",
           path=schemas.ModelPath, body=schemas.TrainRequest, response=schemas.JobAccepted, status=202,
-          errors=[403, 404, 409, 413, 422, 503])
+          errors=[403, 404, 409, 413, 422, 503], idempotent=True)
 async def update_model_version(call: Call) -> Reply:
     return accepted(await jobs.check_submit_training(call.user, call.path.model_id, call.body, "update"))
 
@@ -66,7 +67,7 @@ async def cancel_model_job(call: Call) -> Reply:
 
 @bp.route(route="jobs/{job_id}/retry", methods=["POST"])
 @endpoint(summary="Run a failed or cancelled job again, as a new job on the same input", path=schemas.JobPath,
-          response=schemas.JobAccepted, status=202, errors=[403, 404, 409, 503])
+          response=schemas.JobAccepted, status=202, errors=[403, 404, 409, 503], idempotent=True)
 async def retry_model_job(call: Call) -> Reply:
     return accepted(await jobs.check_retry_job(call.user, call.path.job_id))
 

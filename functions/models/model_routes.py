@@ -15,7 +15,7 @@ else:
 
 @bp.route(route="models", methods=["POST"])
 @endpoint(summary="Create a model from a model type", body=schemas.ModelCreate, response=schemas.ModelPublic,
-          status=201, errors=[403, 409, 422])
+          status=201, errors=[403, 409, 422], idempotent=True)
 async def create_model(call: Call) -> Reply:
     model, headers = await manage.check_create_model(call.user, call.body)
     return Reply(model, headers={**headers, "Location": f"/api/models/{model.id}"})

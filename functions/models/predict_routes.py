@@ -25,6 +25,6 @@ async def predict_with_model(call: Call) -> schemas.PredictResult:
 @bp.route(route="models/{model_id}/predict-jobs", methods=["POST"])
 @endpoint(summary="Predict many rows in the background (blob in, blob out)", path=schemas.ModelPath,
           body=schemas.PredictJobRequest, response=schemas.JobAccepted, status=202,
-          errors=[403, 404, 409, 413, 422, 503])
+          errors=[403, 404, 409, 413, 422, 503], idempotent=True)
 async def create_predict_job(call: Call) -> Reply:
     return accepted(await jobs.check_submit_prediction(call.user, call.path.model_id, call.body))

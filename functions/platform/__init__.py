@@ -2,4 +2,4 @@ import azure.functions as func
 
 bp = func.Blueprint()
 
-from functions.platform import docs, fallback, health  # noqa: E402,F401  (registers the routes on bp)
+from functions.platform import docs, fallback, health, timers  # noqa: E402,F401  (their decorators register on bp)

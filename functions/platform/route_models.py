@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from shared.domain.platform.models import DependencyStatus
+from shared.domain.platform.models import DependencyStatus, WorkerCounters
 
 
 class HealthPublic(BaseModel):
@@ -14,6 +14,7 @@ class HealthPublic(BaseModel):
     stack: str
     version: str
     dependencies: dict[str, DependencyStatus]
+    counters: WorkerCounters
 
 
 class DocsAssetPath(BaseModel):

@@ -31,7 +31,7 @@ VOTE_LIMIT = RateRule("votes", 300, 600, per="user")
           description="Content is markdown. Membership is needed only in invite-only topics; banned or muted users "
                       "are refused. With use_anonymous the post shows the caller's alias in the topic.")
 async def posts_create(call: Call[post_models.PostCreate]) -> post_models.PostPublic:
-    return await posts.check_create_post(call.user, call.path.topic_id, call.body)
+    return await posts.check_create_post(call.user, call.path.topic_id, call.body, request_key=call.idempotency_key)
 
 
 @bp.route(route="posts/topics/{topic_id}/posts", methods=["GET"])
@@ -68,7 +68,8 @@ async def posts_reports(call: Call) -> post_models.ReportPage:
 @endpoint(summary="Get a signed URL to upload a post image", body=post_models.PostImageUploadBody,
           response=post_models.PostImageUpload, status=201, errors=(413, 422),
           rate_limits=[RateRule("post_images", 30, 3600, per="user")],
-          description="PUT the file to upload_url with the given headers, then create the post with image_id.")
+          description="PUT the file to upload_url with the given headers, then create the post with image_id.",
+          idempotent=True)
 async def posts_image_upload(call: Call[post_models.PostImageUploadBody]) -> post_models.PostImageUpload:
     return await images.check_request_upload(call.user, call.body)
 
@@ -145,7 +146,7 @@ async def posts_unfollow(call: Call) -> post_models.FollowState:
 @bp.route(route="posts/{post_id}/report", methods=["POST"])
 @endpoint(summary="Report a post to the topic's moderators (once per user)", path=post_models.PostPath,
           body=post_models.ReportBody, response=post_models.ReportResult, status=201, errors=(404, 409),
-          rate_limits=[WRITE_LIMIT])
+          rate_limits=[WRITE_LIMIT], idempotent=True)
 async def posts_report(call: Call[post_models.ReportBody]) -> post_models.ReportResult:
     return await post_moderation.check_report_post(call.user, call.path.post_id, call.body.reason)
 

@@ -55,7 +55,7 @@ async def list_topics(call: Call) -> topic_models.TopicPage:
 
 @bp.route(route="topics", methods=["POST"])
 @endpoint(summary="Create a topic", body=topic_models.TopicCreate, response=topic_models.TopicPublic, status=201,
-          errors=(409,), rate_limits=[RateRule("topic_create", 10, 3600, per="user")])
+          errors=(409,), rate_limits=[RateRule("topic_create", 10, 3600, per="user")], idempotent=True)
 async def create_topic(call: Call[topic_models.TopicCreate]) -> topic_models.TopicPublic:
     return await topics.check_create_topic(call.user, call.body)
 
@@ -218,7 +218,7 @@ async def list_topic_mutes(call: Call) -> moderation_models.RestrictionPage:
 @bp.route(route="topics/{topic_id}/invite", methods=["POST"])
 @endpoint(summary="Invite a user into an invite-only topic (members)", path=route_models.TopicPath,
           body=membership_models.UserTarget, response=invitation_models.InvitationCreated, status=201,
-          errors=(403, 404, 409), rate_limits=[RateRule("topic_invite", 30, 600, per="user")])
+          errors=(403, 404, 409), rate_limits=[RateRule("topic_invite", 30, 600, per="user")], idempotent=True)
 async def invite_to_topic(call: Call[membership_models.UserTarget]) -> invitation_models.InvitationCreated:
     return await invitations.check_invite(call.user, call.path.topic_id, call.body)
 

@@ -48,7 +48,7 @@ async def users_get_user(call: Call) -> models.UserCard:
 
 @bp.route(route="users/{user_id}/block", methods=["POST"])
 @endpoint(summary="Block a user", auth="user", path=models.UserIdPath, response=models.UserCard, status=201,
-          errors=[401, 403, 404, 422, 429], rate_limits=[rate_rules.BLOCKS])
+          errors=[401, 403, 404, 422, 429], rate_limits=[rate_rules.BLOCKS], idempotent=True)
 async def users_block_user(call: Call) -> models.UserCard:
     return await blocks.check_block(call.user, call.path.user_id)
 

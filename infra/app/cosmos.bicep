@@ -34,6 +34,8 @@ param containers array = [
   { name: 'model_owners' }
   { name: 'model_versions' }
   { name: 'model_jobs' }
+  // side effects recorded without a document write of their own (shared/domain/outbox.py)
+  { name: 'outbox' }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {

@@ -6,6 +6,11 @@ it to route, and the local stand-in ignores the partition-key header. Comparison
 (IS_NUMBER(x) AND x > @v): on Cosmos that changes nothing (a comparison across types is undefined anyway), and it
 makes the stand-in, which compares like JavaScript, agree.
 
+Throttling (429, "request rate is large") is retried by the SDK itself, which waits the `x-ms-retry-after-ms` each
+answer names, within the budget from settings (`COSMOS_THROTTLE_RETRY_ATTEMPTS`, `COSMOS_THROTTLE_MAX_WAIT_SECONDS`).
+Past the budget, or when the account cannot be reached at all, a call raises DependencyUnavailable("documents"):
+a 503 with Retry-After. A throttled transactional batch applies none of its operations.
+
 With a key (the emulator, or a key-based account) the adapter creates the database and containers on first use
 and adds composite indexes that multi-field ORDER BY needs. With managed identity (no key) the data plane cannot
 create resources: the database, the containers and their indexes must come from infra (Bicep).
@@ -20,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared.adapters import documents_rules as rules
-from shared.errors import BadRequest, Conflict, NotFound, PreconditionFailed
+from shared.errors import BadRequest, Conflict, DependencyUnavailable, NotFound, PreconditionFailed
 from shared.ports import BatchOp, Page, Patch, Query, Where
 
 _STRIPPED = ("_rid", "_self", "_attachments", "_lsn")
@@ -124,15 +129,42 @@ class _LoopState:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
+DEFAULT_THROTTLE_RETRY_ATTEMPTS = 6
+DEFAULT_THROTTLE_MAX_WAIT_SECONDS = 8.0
+
+
+def _retry_after_seconds(exc: Exception, fallback: float = 1.0) -> float:
+    headers = getattr(exc, "headers", None) or getattr(getattr(exc, "response", None), "headers", None) or {}
+    try:
+        return max(fallback, float(str(headers.get("x-ms-retry-after-ms"))) / 1000)
+    except ValueError:  # absent ("None") or not a number
+        return fallback
+
+
+def _unreachable(exc: Exception) -> bool:
+    from azure.core.exceptions import ServiceRequestError, ServiceResponseError
+
+    return isinstance(exc, ServiceRequestError | ServiceResponseError | OSError | asyncio.TimeoutError)
+
+
 class CosmosDocuments:
     def __init__(self, endpoint: str, key: str = "", database: str = "topicsflow", *,
-                 credential_factory: Callable[[], Any] | None = None):
+                 credential_factory: Callable[[], Any] | None = None,
+                 throttle_retry_attempts: int = DEFAULT_THROTTLE_RETRY_ATTEMPTS,
+                 throttle_max_wait_seconds: float = DEFAULT_THROTTLE_MAX_WAIT_SECONDS,
+                 client_options: dict[str, Any] | None = None):
+        """`client_options` go to the SDK's CosmosClient as they are (tests pass a `transport` there)."""
         if not endpoint:
             raise ValueError("cosmos_endpoint is not set")
+        if throttle_retry_attempts < 1 or throttle_max_wait_seconds <= 0:
+            raise ValueError("the throttling budget needs at least one attempt and a positive wait")
         self.endpoint = endpoint
         self.key = key
         self.database_name = database
         self._credential_factory = credential_factory
+        # The SDK's own throttling retry: it honours each 429's x-ms-retry-after-ms until either bound is reached.
+        self._client_options = {"retry_throttle_total": throttle_retry_attempts,
+                                "retry_throttle_backoff_max": throttle_max_wait_seconds, **(client_options or {})}
         self._state: _LoopState | None = None
 
     @classmethod
@@ -145,7 +177,9 @@ class CosmosDocuments:
                 return DefaultAzureCredential()
 
             factory = identity
-        return cls(s.cosmos_endpoint, s.cosmos_key, s.cosmos_database, credential_factory=factory)
+        return cls(s.cosmos_endpoint, s.cosmos_key, s.cosmos_database, credential_factory=factory,
+                   throttle_retry_attempts=s.cosmos_throttle_retry_attempts,
+                   throttle_max_wait_seconds=s.cosmos_throttle_max_wait_seconds)
 
     @property
     def manages_resources(self) -> bool:
@@ -165,7 +199,7 @@ class CosmosDocuments:
                 credential = self._credential_factory()
             else:
                 raise ValueError("set cosmos_key, or give a credential factory for an Entra ID identity")
-            client = CosmosClient(self.endpoint, credential=credential)
+            client = CosmosClient(self.endpoint, credential=credential, **self._client_options)
             self._state = _LoopState(loop=loop, client=client, credential=None if self.key else credential)
         return self._state
 
@@ -228,6 +262,10 @@ class CosmosDocuments:
         if isinstance(exc, cx.CosmosAccessConditionFailedError):
             return PreconditionFailed("The document changed since it was read.", code=precondition_code)
         status = getattr(exc, "status_code", None)
+        if status == 429:  # still throttled after the SDK's retry budget
+            return DependencyUnavailable("documents", retry_after=_retry_after_seconds(exc), reason="throttled")
+        if status in (503, 504):
+            return DependencyUnavailable("documents", retry_after=_retry_after_seconds(exc))
         if status == 404:
             return NotFound("Document not found.", code="document_not_found")
         if status == 409:
@@ -248,6 +286,10 @@ class CosmosDocuments:
             if mapped is exc:
                 raise
             raise mapped from exc
+        except Exception as exc:
+            if _unreachable(exc):
+                raise DependencyUnavailable("documents") from exc
+            raise
 
     @staticmethod
     def _etag_kwargs(if_match: str | None) -> dict[str, Any]:
@@ -372,6 +414,10 @@ class CosmosDocuments:
                 if mapped is exc:
                     raise
                 raise mapped from exc
+            except Exception as exc:
+                if _unreachable(exc):
+                    raise DependencyUnavailable("documents") from exc
+                raise
         raise AssertionError("unreachable")
 
     async def _add_composite_index(self, c: Any, order_by: Sequence[tuple[str, str]]) -> None:
@@ -434,6 +480,9 @@ class CosmosDocuments:
             status = exc.status_code
             if status == 404 and failing is not None and failing.op == "upsert":
                 status = 412
+            if status == 429:
+                raise DependencyUnavailable("documents", retry_after=_retry_after_seconds(exc),
+                                            reason="throttled") from exc
             raise self._batch_error(status) from exc
         except Exception as exc:
             from azure.cosmos.exceptions import CosmosHttpResponseError
@@ -442,6 +491,8 @@ class CosmosDocuments:
                 mapped = self._translate(exc, bad_code="invalid_batch")
                 if mapped is not exc:
                     raise mapped from exc
+            elif _unreachable(exc):
+                raise DependencyUnavailable("documents") from exc
             raise
         out: list[dict[str, Any] | None] = []
         for op, result in zip(ops, results, strict=True):

@@ -6,17 +6,23 @@ test runs. The redis and fakeredis packages are imported only when a client is b
 
 redis.asyncio clients hold connections tied to the event loop that opened them, so the adapter keeps one client
 per running loop (tests start a loop per test; the Functions worker and the dev host use one).
+
+A server that cannot be reached (refused, timed out, still loading) makes every call raise
+DependencyUnavailable("cache"), a 503 with Retry-After: sessions, rate limits and idempotency keys live here, so
+a caller is never treated as signed out, signed in or unlimited because the store did not answer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import secrets
 import weakref
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from shared.errors import DependencyUnavailable
 from shared.ports import WindowDecision
 from shared.settings import Settings
 
@@ -82,6 +88,34 @@ def _ms(seconds: float) -> int:
     return max(1, math.ceil(seconds * 1000))
 
 
+RETRY_AFTER_SECONDS = 2  # what a 503 tells clients while the cache is unreachable
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _unreachable(exc: BaseException) -> bool:
+    import redis.exceptions
+
+    return isinstance(exc, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError
+                      | redis.exceptions.BusyLoadingError | OSError | asyncio.TimeoutError)
+
+
+def _fails_closed(method: Callable[Concatenate[Any, P], Awaitable[R]]) -> Callable[Concatenate[Any, P], Awaitable[R]]:
+    """A call the server could not answer becomes DependencyUnavailable("cache"); other errors stay as they are."""
+
+    @functools.wraps(method)
+    async def call(self: Any, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await method(self, *args, **kwargs)
+        except Exception as exc:
+            if _unreachable(exc):
+                raise DependencyUnavailable("cache", retry_after=RETRY_AFTER_SECONDS) from exc
+            raise
+
+    return call
+
+
+
 class RedisKeyValue:
     """KeyValue over a redis.asyncio client (real or fakeredis)."""
 
@@ -125,40 +159,48 @@ class RedisKeyValue:
 
     # -- strings -------------------------------------------------------------------------------------------
 
+    @_fails_closed
     async def get(self, key: str) -> bytes | None:
         return await self._client().get(self._key(key))
 
+    @_fails_closed
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         if not keys:
             return []
         return list(await self._client().mget([self._key(k) for k in keys]))
 
+    @_fails_closed
     async def set(self, key: str, value: bytes | str, *, ttl_seconds: float | None = None,
                   only_if_absent: bool = False) -> bool:
         px = _ms(ttl_seconds) if ttl_seconds is not None else None
         return bool(await self._client().set(self._key(key), value, px=px, nx=only_if_absent))
 
+    @_fails_closed
     async def delete(self, *keys: str) -> int:
         if not keys:
             return 0
         return int(await self._client().delete(*(self._key(k) for k in keys)))
 
+    @_fails_closed
     async def incr(self, key: str, amount: int = 1, *, ttl_seconds: float | None = None) -> int:
         """Adds `amount`; `ttl_seconds` applies only when the key has no expiry yet (a fresh counter)."""
         ttl = _ms(ttl_seconds) if ttl_seconds is not None else 0
         return int(await self._connection().incr_script(keys=[self._key(key)], args=[amount, ttl]))
 
+    @_fails_closed
     async def ttl(self, key: str) -> float | None:
         """Seconds left; None when the key is missing or never expires."""
         left = await self._client().pttl(self._key(key))
         return None if left < 0 else left / 1000
 
+    @_fails_closed
     async def expire(self, key: str, ttl_seconds: float) -> bool:
         """False when the key does not exist."""
         return bool(await self._client().pexpire(self._key(key), _ms(ttl_seconds)))
 
     # -- sets ----------------------------------------------------------------------------------------------
 
+    @_fails_closed
     async def set_add(self, key: str, *members: str, ttl_seconds: float | None = None) -> int:
         """Adds members (returns how many were new); `ttl_seconds` (re)sets the expiry of the whole set."""
         if not members:
@@ -170,11 +212,13 @@ class RedisKeyValue:
             results = await pipe.execute()
         return int(results[0])
 
+    @_fails_closed
     async def set_remove(self, key: str, *members: str) -> int:
         if not members:
             return 0
         return int(await self._client().srem(self._key(key), *members))
 
+    @_fails_closed
     async def set_members(self, key: str) -> set[str]:
         return {m.decode() if isinstance(m, bytes) else m for m in await self._client().smembers(self._key(key))}
 
@@ -190,6 +234,7 @@ class RedisKeyValue:
         """What a hit would meet now, without recording one; `allowed` says whether one more would pass."""
         return await self._window(key, limit, window_seconds, 0)
 
+    @_fails_closed
     async def _window(self, key: str, limit: int, window_seconds: float, cost: int) -> WindowDecision:
         if limit < 1 or window_seconds <= 0:
             raise ValueError("limit must be at least 1 and window_seconds positive")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.errors import AppError
+from shared.errors import DependencyUnavailable
 
 MAX_MESSAGE_BYTES = 256 * 1024  # Service Bus Standard tier, body and properties together
 MAX_MESSAGE_ID_LENGTH = 128
@@ -23,10 +23,13 @@ CONTENT_TYPE = "application/json"
 PropertyValue = str | int | float | bool
 
 
-class QueueUnavailable(AppError):
+class QueueUnavailable(DependencyUnavailable):
     """The queue could not take the message (namespace unreachable, store locked); the caller may retry."""
 
     status, code, message = 503, "queue_unavailable", "The task queue is unavailable; try again later."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__("queue", message=message)
 
 
 @dataclass(frozen=True)

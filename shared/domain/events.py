@@ -4,8 +4,9 @@ Every event reaches clients as {"type": <event name>, "data": {...}}. An event t
 decision guards (a topic's, a post's, a room's, a call's) is sent with the filter "also in the scope's guard
 group" (shared/domain/realtime/groups.py), so it reaches only connections whose access still holds.
 
-Events are best effort: a failed publish is logged and counted (`dropped_events`), never raised, because the
-write already happened and clients re-read on reconnect, so failing the request would only mislead.
+Events are best effort: a failed publish is logged and counted (`dropped_events`, shown in /api/health under
+`counters`), never raised, because the write already happened and clients re-read on reconnect, so failing the
+request would only mislead.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ async def publish(group: str, event_type: str, data: Mapping[str, object]) -> No
                                               filter=in_group(guard) if guard is not None else None)
     except Exception:
         dropped_events[event_type] += 1
-        log.warning("could not publish %s to %s (dropped)", event_type, group, exc_info=True)
+        # One line per drop, with the running total, for the logs and alerts (Application Insights traces).
+        log.warning("could not publish %s to %s (dropped; %d %s events dropped by this worker)", event_type, group,
+                    dropped_events[event_type], event_type, exc_info=True)
 
 
 async def publish_to_user(user_id: str, event_type: str, data: Mapping[str, object]) -> None:

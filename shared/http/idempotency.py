@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -59,7 +60,12 @@ def _in_progress() -> errors.Conflict:
 
 
 def _digest(*parts: bytes) -> str:
-    hasher = hashlib.sha256()
+    """Keyed (HMAC under the app's secret): a fingerprint covers bodies that may carry a password, and the cache
+    must not hold anything a dictionary attack could turn back into one."""
+    from shared.settings import get_settings
+
+    key = hashlib.sha256(b"topicsflow:idempotency\x1f" + get_settings().secret_key.encode()).digest()
+    hasher = hmac.new(key, digestmod=hashlib.sha256)
     for part in parts:
         hasher.update(len(part).to_bytes(8, "big"))
         hasher.update(part)

@@ -93,3 +93,63 @@ def test_twenty_parallel_creates_with_one_key_write_one_comment(host, api, peopl
     refused = [a for a in answers if a.status_code == 409]
     assert all(a.json()["error"]["code"] == "idempotency_request_in_progress" and a.headers["retry-after"]
                for a in refused)
+
+
+def forget_the_stored_answer(host, user, key: str) -> None:
+    """What 24 hours (or a worker dying after the write, before the answer was kept) do to a key's record."""
+    from shared import wiring
+    from shared.http.idempotency import _digest
+
+    async def forget() -> None:
+        await wiring.kv().delete(f"idem:{_digest(f'user:{user.id}'.encode(), key.encode())}")
+
+    host.run(forget)
+
+
+def test_a_retry_after_the_stored_answer_is_gone_still_finds_the_comment_it_made(host, api, people):
+    world = build_world(host, people)
+    post = seed_post(host, world.id, people.owner)
+    key = f"k-{uuid.uuid4().hex}"
+    url = f"/api/comments/posts/{post['id']}/comments"
+    first = ok(api.post(url, json={"content": "once"}, headers=people.member.auth(**{"Idempotency-Key": key})), 201)
+    forget_the_stored_answer(host, people.member, key)
+    again = api.post(url, json={"content": "once"}, headers=people.member.auth(**{"Idempotency-Key": key}))
+    assert again.status_code == 201 and again.json()["data"]["id"] == first["id"]
+    assert [c["id"] for c in comments_of(api, post["id"], people.member)] == [first["id"]]
+    assert ok(api.get(f"/api/posts/{post['id']}"))["comment_count"] == 1
+
+
+def test_a_retry_after_the_stored_answer_is_gone_still_finds_the_post_it_made(host, api, people):
+    world = build_world(host, people)
+    key = f"k-{uuid.uuid4().hex}"
+    url = f"/api/posts/topics/{world.id}/posts"
+    body = {"title": "Exactly one", "content": "whatever happens"}
+    first = ok(api.post(url, json=body, headers=people.member.auth(**{"Idempotency-Key": key})), 201)
+    forget_the_stored_answer(host, people.member, key)
+    again = api.post(url, json=body, headers=people.member.auth(**{"Idempotency-Key": key}))
+    assert again.status_code == 201 and again.json()["data"]["id"] == first["id"]
+    listed = ok(api.get(url, params={"limit": 50}, headers=people.member.headers))["items"]
+    assert [p["id"] for p in listed if p["title"] == "Exactly one"] == [first["id"]]
+    assert ok(api.get(f"/api/topics/{world.id}", headers=people.member.headers))["post_count"] == 1
+
+
+def test_every_kind_of_create_replays_its_first_answer(host, api, people):
+    """One route per area: a topic, a model, a training job; the second call makes nothing new."""
+    headers = people.member.auth(**{"Idempotency-Key": f"k-{uuid.uuid4().hex}"})
+    topic_body = {"title": f"Once {uuid.uuid4().hex[:8]}"}
+    topic = api.post("/api/topics", json=topic_body, headers=headers)
+    assert api.post("/api/topics", json=topic_body, headers=headers).json() == topic.json()
+    headers = people.member.auth(**{"Idempotency-Key": f"k-{uuid.uuid4().hex}"})
+    model_body = {"name": f"m{uuid.uuid4().hex[:8]}", "type": "linear_regression", "params": {}}
+    model = api.post("/api/models", json=model_body, headers=headers)
+    replayed = api.post("/api/models", json=model_body, headers=headers)
+    assert model.status_code == replayed.status_code == 201 and replayed.json() == model.json()
+    assert replayed.headers["location"] == model.headers["location"] and replayed.headers["etag"]
+    headers = people.member.auth(**{"Idempotency-Key": f"k-{uuid.uuid4().hex}"})
+    train = {"data": [{"a": float(i), "y": float(i)} for i in range(10)], "target": "y"}
+    model_id = model.json()["data"]["id"]
+    job = api.post(f"/api/models/{model_id}/train", json=train, headers=headers)
+    again = api.post(f"/api/models/{model_id}/train", json=train, headers=headers)
+    assert job.status_code == again.status_code == 202 and again.json() == job.json()
+    jobs = ok(api.get(f"/api/models/{model_id}/jobs", headers=people.member.headers))["items"]
+    assert len(jobs) == 1

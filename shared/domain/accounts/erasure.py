@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 
 from shared import errors, wiring
+from shared.domain import outbox
 from shared.domain.accounts import codes, store
 from shared.domain.accounts.documents import block_docs
 from shared.domain.accounts.erasers import (  # noqa: F401  (the registry, re-exported)
@@ -34,8 +35,14 @@ log = logging.getLogger("topicsflow.erasure")
 ERASURE_QUEUE = "account-erasure"
 
 
+def erasure_effect(user_id: str) -> outbox.Effect:
+    """The erasure job as an outbox effect, to record with the write that marks the account deleting."""
+    return outbox.send(ERASURE_QUEUE, {"user_id": user_id}, message_id=f"erase-{user_id}")
+
+
 async def enqueue_erasure(user_id: str) -> None:
-    await wiring.queue().send(ERASURE_QUEUE, {"user_id": user_id}, message_id=f"erase-{user_id}")
+    """The erasure job on its own (account deletion records it with the status change instead)."""
+    await outbox.record(store.USERS, user_id, [erasure_effect(user_id)], source=f"erase-{user_id}")
 
 
 async def do_erase_account(user_id: str) -> list[str]:

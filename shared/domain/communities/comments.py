@@ -5,18 +5,19 @@ Storage (docs/data-model.md): `comments`, pk = post id, id = "<post id>_<random>
 point read and a post's thread one partition. Events go to the post's group after each write: `new_comment`,
 `comment_updated`, `comment_deleted`, `comment_voted` (counts only). Followers of the post and the author of
 the parent comment are notified through the `comment-notifications` queue, so a busy post's fan-out never
-slows the request down.
+slows the request down. A new comment is written with its outbox document (comment_effects.py), so the counters,
+mentions and fan-out that follow it happen exactly when it exists, even if the queue is down at that moment.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from shared import clock, wiring
+from shared import clock
 from shared.aio import gather_in_order
-from shared.domain import cursors, events
+from shared.domain import cursors, events, outbox
 from shared.domain.communities import mentions, revisions, votes
 from shared.domain.communities.access import TopicAccess, access_site_admin
 from shared.domain.communities.comment_models import (
@@ -55,9 +56,8 @@ from shared.domain.communities.posts import actor_of, alias_if_anonymous, note_c
 from shared.domain.identity import Principal
 from shared.domain.stored import without_system_fields
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
-from shared.ports import Patch, Query, SortDirection, Where
+from shared.ports import BatchOp, Patch, Query, SortDirection, Where
 
-FANOUT_QUEUE = "comment-notifications"
 MAX_EDIT_ATTEMPTS = 10
 ROOT_ORDER: dict[str, tuple[str, SortDirection]] = {"top": ("score", "desc"), "new": ("created_at", "desc"),
                                           "old": ("created_at", "asc")}
@@ -224,57 +224,92 @@ async def check_get_comment(principal: Principal | None, comment_id: str) -> Com
 # create
 
 
-async def check_create_comment(principal: Principal, post_id: str, body: CommentCreate) -> CommentPublic:
+async def check_create_comment(principal: Principal, post_id: str, body: CommentCreate, *,
+                               request_key: str | None = None) -> CommentPublic:
     access, post = await load_post(principal, post_id, contribute=True)
     parent = None
     if body.parent_id:
         if post_of_comment(body.parent_id) != post_id:
             raise comment_not_found()
         parent = await read_comment(post_id, body.parent_id)
-    return await do_create_comment(principal, access, post, parent, body.content, body.use_anonymous)
+    return await do_create_comment(principal, access, post, parent, body.content, body.use_anonymous,
+                                   request_key=request_key)
 
 
-async def check_reply(principal: Principal, parent_id: str, content: str, use_anonymous: bool) -> CommentPublic:
+async def check_reply(principal: Principal, parent_id: str, content: str, use_anonymous: bool, *,
+                      request_key: str | None = None) -> CommentPublic:
     access, post, parent = await load_comment(principal, parent_id, contribute=True)
-    return await do_create_comment(principal, access, post, parent, content, use_anonymous)
+    return await do_create_comment(principal, access, post, parent, content, use_anonymous, request_key=request_key)
+
+
+def _check_parent(parent: CommentDoc) -> int:
+    if parent.get("state") != "visible":
+        raise Conflict("This comment was deleted or removed.", code="comment_not_active")
+    depth = parent.get("depth", 0) + 1
+    if depth > MAX_DEPTH:
+        raise ValidationFailed(f"Threads are at most {MAX_DEPTH} replies deep.", code="max_depth_reached",
+                               details=[{"field": "parent_id", "code": "max_depth_reached",
+                                         "message": f"Replies nest at most {MAX_DEPTH} levels."}])
+    return depth
 
 
 async def do_create_comment(principal: Principal, access: TopicAccess, post: PostDoc,
-                            parent: CommentDoc | None, content: str, use_anonymous: bool) -> CommentPublic:
+                            parent: CommentDoc | None, content: str, use_anonymous: bool, *,
+                            request_key: str | None = None) -> CommentPublic:
+    """One transactional batch in the post's partition: the comment, the parent's reply_count and the outbox
+    document that carries what follows (post counters, mentions, the followers' fan-out), so a failure anywhere
+    leaves either all of it or nothing. With an idempotency key the comment id comes from it, so a retry that
+    outlived the key's claim finds the comment it made instead of making a second one."""
     require_active(post)
     if post.get("locked") and not access.can("manage_posts"):
         raise Forbidden("This post is locked: it takes no new comments.", code="post_locked")
-    depth = 0
-    if parent is not None:
-        if parent.get("state") != "visible":
-            raise Conflict("This comment was deleted or removed.", code="comment_not_active")
-        depth = parent.get("depth", 0) + 1
-        if depth > MAX_DEPTH:
-            raise ValidationFailed(f"Threads are at most {MAX_DEPTH} replies deep.", code="max_depth_reached",
-                                   details=[{"field": "parent_id", "code": "max_depth_reached",
-                                             "message": f"Replies nest at most {MAX_DEPTH} levels."}])
+    depth = _check_parent(parent) if parent is not None else 0
     alias = await alias_if_anonymous(access, principal.user_id, use_anonymous)
     now = clock.now_iso()
-    comment_id = new_comment_id(post["id"])
-    doc: CommentDoc = {
-        "id": comment_id, "pk": post["id"], "kind": "comment", "post_id": post["id"], "topic_id": post["topic_id"],
-        "parent_id": parent["id"] if parent else None, "root_id": parent["root_id"] if parent else comment_id,
-        "depth": depth, "path": child_path(parent, now, comment_id), "author_id": principal.user_id,
-        "author_username": principal.username, "anonymous": alias is not None, "anonymous_name": alias,
-        "content": content, "state": "visible", "upvote_count": 0, "downvote_count": 0, "score": 0,
-        "reply_count": 0, "edit_count": 0, "created_at": now, "edited_at": None, "report_count": 0}
-    created = await comment_docs.create(doc)
-    # The counters and the mentions are independent writes: made side by side, after the comment exists.
-    followups = [note_comment(post, 1, now),
-                 mentions.notify_mentions(topic=access.topic, item_id=comment_id, post_id=post["id"],
-                                          comment_id=comment_id, text=content, author_id=principal.user_id,
-                                          actor=actor_of(created))]
-    if parent is not None:
-        followups.append(comment_docs.patch(post["id"], parent["id"], [Patch("incr", "/reply_count", 1)]))
-    _, mentioned, *_ = await asyncio.gather(*followups)
-    await wiring.queue().send(FANOUT_QUEUE, {"comment_id": comment_id, "skip": mentioned}, message_id=comment_id)
+    comment_id = new_comment_id(post["id"], request_key)
+    for _ in range(MAX_EDIT_ATTEMPTS):
+        doc: CommentDoc = {
+            "id": comment_id, "pk": post["id"], "kind": "comment", "post_id": post["id"],
+            "topic_id": post["topic_id"], "parent_id": parent["id"] if parent else None,
+            "root_id": parent["root_id"] if parent else comment_id, "depth": depth,
+            "path": child_path(parent, now, comment_id), "author_id": principal.user_id,
+            "author_username": principal.username, "anonymous": alias is not None, "anonymous_name": alias,
+            "content": content, "state": "visible", "upvote_count": 0, "downvote_count": 0, "score": 0,
+            "reply_count": 0, "edit_count": 0, "created_at": now, "edited_at": None, "report_count": 0}
+        ops = [BatchOp("create", doc=dict(doc))]
+        if parent is not None:
+            bumped: dict[str, Any] = {k: v for k, v in parent.items() if not k.startswith("_")}
+            bumped["reply_count"] = parent.get("reply_count", 0) + 1
+            ops.append(BatchOp("replace", doc=bumped, if_match=parent.get("_etag")))
+        effects = [outbox.step("comments.counted", once=True, topic_id=post["topic_id"], post_id=post["id"],
+                               activity=now),
+                   outbox.step("comments.notified", topic_id=post["topic_id"], post_id=post["id"],
+                               comment_id=comment_id)]
+        try:
+            results = await outbox.write(COMMENTS, post["id"], ops, effects, source=comment_id,
+                                         hints={"topic": access.topic, "comment": doc})
+            break
+        except Conflict:
+            if request_key is None:
+                raise
+            return await _made_before(access, post["id"], comment_id, principal)
+        except PreconditionFailed:  # the parent changed (a vote, another reply): count on its new version
+            assert parent is not None
+            parent = await read_comment(post["id"], parent["id"])
+            depth = _check_parent(parent)
+    else:
+        raise Conflict("The thread keeps changing; try again.", code="edit_conflict")
+    created = cast(CommentDoc, results[0] or doc)
     await events.publish(events.post_group(post["id"]), "new_comment", event_payload(created))
     return present(created, viewer_of(access), children={comment_id: []})
+
+
+async def _made_before(access: TopicAccess, post_id: str, comment_id: str, principal: Principal) -> CommentPublic:
+    """The comment an earlier attempt with the same idempotency key created."""
+    existing = await read_comment(post_id, comment_id)
+    if existing.get("author_id") != principal.user_id:
+        raise Conflict("A comment with this id exists.", code="comment_exists")
+    return present(existing, viewer_of(access), children={comment_id: []})
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -7,11 +7,14 @@ A post's id carries its topic's id and a comment's id carries its post's id:
 
 so `GET /api/posts/{id}` and `GET /api/comments/{id}` are single point reads without a lookup document, while
 a topic's posts (and a post's comments) still share one partition for their listings. The random tail never
-contains "_", so splitting on the last "_" recovers the parent whatever the parent id looks like.
+contains "_", so splitting on the last "_" recovers the parent whatever the parent id looks like. A create that
+carries an idempotency key derives its tail from the key instead of drawing it, so a retry makes the same id and
+the store refuses the duplicate.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 
@@ -30,12 +33,18 @@ _COMMENT_TAIL = re.compile(r"^[0-9a-f]{12}$")
 MAX_ID_LENGTH = 255
 
 
-def new_post_id(topic_id: str) -> str:
-    return f"{topic_id}_{secrets.token_hex(8)}"
+def _tail(nbytes: int, scope: str, request_key: str | None) -> str:
+    if request_key is None:
+        return secrets.token_hex(nbytes)
+    return hashlib.sha256(f"{scope}\x1f{request_key}".encode()).hexdigest()[:nbytes * 2]
 
 
-def new_comment_id(post_id: str) -> str:
-    return f"{post_id}_{secrets.token_hex(6)}"
+def new_post_id(topic_id: str, request_key: str | None = None) -> str:
+    return f"{topic_id}_{_tail(8, f'post:{topic_id}', request_key)}"
+
+
+def new_comment_id(post_id: str, request_key: str | None = None) -> str:
+    return f"{post_id}_{_tail(6, f'comment:{post_id}', request_key)}"
 
 
 def _split(value: str, tail: re.Pattern[str]) -> str | None:

@@ -91,7 +91,8 @@ def excerpt(text: str | None) -> str:
 
 async def notify_mentions(*, topic: TopicDoc, item_id: str, post_id: str, comment_id: str | None,
                           text: str | None, author_id: str, actor: Actor, title: str | None = None) -> list[str]:
-    """Creates the mention notifications for one post or comment; returns the user ids newly notified."""
+    """Creates the mention notifications for one post or comment; returns the user ids notified about it, by this
+    call or an earlier one (a relay run again must hand the fan-out the same list to skip)."""
     names = mentioned_names(" ".join(part for part in (title, text) if part))
     found = await resolve_usernames(names)
     candidates = [uid for uid in found if uid != author_id]
@@ -104,9 +105,8 @@ async def notify_mentions(*, topic: TopicDoc, item_id: str, post_id: str, commen
         data["comment_id"] = comment_id
     notified = []
     for uid in recipients:
-        created = await notifications.notify(uid, f"mention_{item_id}", "mention",
-                                             title=f"{actor.display_name} mentioned you in {where}",
-                                             message=excerpt(text or title), data=data, actor=actor)
-        if created is not None:
-            notified.append(uid)
+        await notifications.notify(uid, f"mention_{item_id}", "mention",
+                                   title=f"{actor.display_name} mentioned you in {where}",
+                                   message=excerpt(text or title), data=data, actor=actor)
+        notified.append(uid)
     return notified

@@ -29,6 +29,7 @@ from shared.domain.communities.documents import (
     comment_docs,
     post_docs,
     report_docs,
+    topic_docs,
 )
 from shared.domain.communities.mentions import excerpt
 from shared.domain.communities.post_models import (
@@ -215,15 +216,28 @@ async def purge_post(post: PostDoc) -> None:
 
 async def purge_topic_content(topic_id: str) -> None:
     """Everything posted in a topic, for good (the topic purge timer calls this before deleting the topic)."""
-    await _drain(post_docs, topic_id, Query(), purge_post)
+    async def purge(doc: PostDoc) -> None:
+        if doc.get("kind") == "outbox":  # what a new post still had to do: moot once the topic goes
+            await _delete(POSTS, topic_id, doc["id"])
+        else:
+            await purge_post(doc)
+
+    await _drain(post_docs, topic_id, Query(), purge)
 
 
-async def set_topic_audience(topic_id: str, visibility: str) -> None:
-    """Re-stamps the feed filter on a topic's posts after its visibility changed: "public", "private", or
-    "hidden" (pending deletion: out of every feed). Runs from the `topic-audience` queue; idempotent.
+async def set_topic_audience(topic_id: str) -> None:
+    """Re-stamps the feed filter on a topic's posts from what the topic says now: "public", its id (invite-only),
+    or "hidden:<id>" (awaiting deletion: out of every feed). Runs from the `topic-audience` queue; idempotent, and
+    order does not matter: a late or repeated message re-derives the same audience.
 
     Each round asks again for posts not yet stamped, so a page never shifts under the patches it causes."""
-    value = {"public": "public", "private": topic_id}.get(visibility, f"hidden:{topic_id}")
+    topic = await topic_docs.find(topic_id, topic_id)
+    if topic is None:
+        return  # purged: its posts went with it
+    if topic.get("status", "active") != "active":
+        value = f"hidden:{topic_id}"
+    else:
+        value = topic_id if topic.get("visibility") == "private" else "public"
     while True:
         page = await post_docs.query(Query(where=[Where("audience", "!=", value)]), pk=topic_id, limit=PURGE_PAGE)
         for post in page.items:

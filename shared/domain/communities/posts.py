@@ -12,11 +12,11 @@ Every write publishes its event after it succeeded: `new_post`, `post_updated`, 
 from __future__ import annotations
 
 import asyncio
-from typing import TypedDict
+from typing import TypedDict, cast
 
 from shared import clock
 from shared.aio import gather_in_order
-from shared.domain import cursors, events
+from shared.domain import cursors, events, outbox
 from shared.domain.communities import images, mentions, ranking, revisions, votes
 from shared.domain.communities.access import (
     TopicAccess,
@@ -62,7 +62,7 @@ from shared.domain.notifications.models import Actor
 from shared.domain.realtime.revocation import group_closed
 from shared.domain.stored import DocPage, without_system_fields
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed
-from shared.ports import Patch, Query, SortDirection, Where
+from shared.ports import BatchOp, Patch, Query, SortDirection, Where
 
 MAX_PINNED = 5
 MAX_EDIT_ATTEMPTS = 10
@@ -108,30 +108,51 @@ async def bump_topic(topic_id: str, posts: int, activity: str | None = None) -> 
 # create
 
 
-async def check_create_post(principal: Principal, topic_id: str, body: PostCreate) -> PostPublic:
+async def check_create_post(principal: Principal, topic_id: str, body: PostCreate, *,
+                            request_key: str | None = None) -> PostPublic:
+    """The post and its outbox document (post_effects.py: the topic's counters, the author's follow, mentions) in
+    one transactional batch in the topic's partition. With an idempotency key the post id comes from it, so a retry
+    that outlived the key's claim finds the post it made instead of making a second one."""
     access = await access_topic_for_contribution(principal, topic_id)
+    post_id = new_post_id(topic_id, request_key)
+    if request_key is not None:
+        made = await _made_before(access, topic_id, post_id, principal)
+        if made is not None:
+            return made
     alias = await alias_if_anonymous(access, principal.user_id, body.use_anonymous)
     image = await images.claim(principal.user_id, body.image_id) if body.image_id else None
     now = clock.now_iso()
     doc: PostDoc = {
-        "id": new_post_id(topic_id), "pk": topic_id, "kind": "post", "topic_id": topic_id,
+        "id": post_id, "pk": topic_id, "kind": "post", "topic_id": topic_id,
         "audience": audience(access.topic), "author_id": principal.user_id,
         "author_username": principal.username, "anonymous": alias is not None, "anonymous_name": alias,
         "title": body.title, "content": body.content, "tags": body.tags, "image": image,
         "upvote_count": 0, "downvote_count": 0, "score": 0, "comment_count": 0,
         "hot_rank": ranking.hot_rank(0, now), "state": "visible", "locked": False, "pinned": False,
         "edit_count": 0, "created_at": now, "edited_at": None, "last_activity": now, "report_count": 0}
-    created = await post_docs.create(doc)
-    # Independent follow-up writes, side by side once the post exists. Authors follow their own posts, so they
-    # hear about comments.
-    await asyncio.gather(
-        bump_topic(topic_id, 1, now), follow(created, principal.user_id),
-        *([images.forget_claim(image)] if image else []),
-        mentions.notify_mentions(topic=access.topic, item_id=created["id"], post_id=created["id"], comment_id=None,
-                                 text=created["content"], title=created["title"], author_id=principal.user_id,
-                                 actor=actor_of(created)))
+    effects = [outbox.step("posts.counted", once=True, topic_id=topic_id, activity=now),
+               outbox.step("posts.followed_up", topic_id=topic_id, post_id=post_id, image=image)]
+    try:
+        results = await outbox.write(POSTS, topic_id, [BatchOp("create", doc=dict(doc))], effects, source=post_id,
+                                     hints={"topic": access.topic, "post": doc})
+    except Conflict:
+        made = await _made_before(access, topic_id, post_id, principal) if request_key is not None else None
+        if made is None:
+            raise
+        return made
+    created = cast(PostDoc, results[0] or doc)
     await events.publish(events.topic_group(topic_id), "new_post", await event_payload(created))
     return await present(created, viewer_of(access), followed=True, topic_title=access.topic.get("title"))
+
+
+async def _made_before(access: TopicAccess, topic_id: str, post_id: str, principal: Principal) -> PostPublic | None:
+    """The post an earlier attempt with the same idempotency key created, if any."""
+    existing = await post_docs.find(topic_id, post_id)
+    if existing is None:
+        return None
+    if existing.get("author_id") != principal.user_id:
+        raise Conflict("A post with this id exists.", code="post_exists")
+    return await present(existing, viewer_of(access), followed=True, topic_title=access.topic.get("title"))
 
 
 # ---------------------------------------------------------------------------------------------------------

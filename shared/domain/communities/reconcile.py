@@ -1,10 +1,14 @@
 """Counters recounted from the edge documents they summarise, so a crash between an edge's write and its counter
 update does not leave a count wrong for good (the old system's counters drifted and were never reconciled).
 
-Counted: a topic's `member_count` (member edges), and a post's or comment's `upvote_count`, `downvote_count` and
-`score` (vote documents). A counter is only corrected on a target nobody has written for `quiet_seconds`, and
-with If-Match on the version read: a join or vote in flight either lands before the read (and is counted) or
-changes the target (and the correction is skipped). Should a correction still race an update, the next run
+Counted: a topic's `member_count` (member edges) and `post_count` (its visible posts), a post's `comment_count`
+(its visible comments; posts active in the last VOTES_LOOKBACK_HOURS), and a post's or comment's `upvote_count`,
+`downvote_count` and `score` (vote documents). The outbox relays a new post's or comment's counter update at least
+once, so a worker dying between the update and its record can count it twice: this recount puts it right.
+
+A counter is only corrected on a target nobody has written for `quiet_seconds`, and with If-Match on the version
+read: a join or vote in flight either lands before the read (and is counted) or changes the target (and the
+correction is skipped). Should a correction still race an update, the next run
 corrects it from the same ground truth: the recount converges rather than accumulating error.
 """
 
@@ -45,6 +49,7 @@ class Reconciled:
 async def reconcile_counters(*, quiet_seconds: float = QUIET_SECONDS, max_pages: int = 50) -> Reconciled:
     result = Reconciled()
     await _reconcile_member_counts(result, quiet_seconds, max_pages)
+    await _reconcile_comment_counts(result, quiet_seconds, max_pages)
     await _reconcile_vote_tallies(result, quiet_seconds, max_pages)
     return result
 
@@ -56,8 +61,25 @@ async def _reconcile_member_counts(result: Reconciled, quiet_seconds: float, max
         for topic in page.items:
             result.topics_checked += 1
             members = await membership_docs.count([Where("kind", "=", "member")], pk=topic["id"])
-            if await _correct(TOPICS, topic, {"member_count": members}, quiet_seconds):
+            posts = await post_docs.count([Where("state", "=", "visible")], pk=topic["id"])
+            if await _correct(TOPICS, topic, {"member_count": members, "post_count": posts}, quiet_seconds):
                 result.corrected.append(f"{TOPICS}/{topic['id']}")
+        cursor = page.continuation
+        if cursor is None:
+            return
+
+
+async def _reconcile_comment_counts(result: Reconciled, quiet_seconds: float, max_pages: int) -> None:
+    since = clock.later_iso(hours=-VOTES_LOOKBACK_HOURS)
+    cursor = None
+    for _ in range(max_pages):
+        page = await post_docs.query(Query(where=[Where("last_activity", ">=", since)]), limit=PAGE,
+                                     continuation=cursor)
+        for post in page.items:
+            result.targets_checked += 1
+            comments = await comment_docs.count([Where("state", "=", "visible")], pk=post["id"])
+            if await _correct(POSTS, post, {"comment_count": comments}, quiet_seconds):
+                result.corrected.append(f"{POSTS}/{post['id']}")
         cursor = page.continuation
         if cursor is None:
             return

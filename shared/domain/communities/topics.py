@@ -15,8 +15,8 @@ import uuid
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from shared import clock, wiring
-from shared.domain import cursors, events
+from shared import clock
+from shared.domain import cursors, events, outbox
 from shared.domain.communities.access import (
     ALL_PERMISSIONS,
     MAX_READABLE_PRIVATE_TOPICS,
@@ -344,12 +344,12 @@ async def check_delete_topic(principal: Principal, topic_id: str) -> DeletionRes
                 "status": "approved" if approved else "pending",
                 "reviewed_by": principal.user_id if approved else None, "reviewed_at": now if approved else None}
     status = "deletion_approved" if approved else "pending_deletion"
-    await topic_docs.patch(topic_id, topic_id, [
-        Patch("set", "/status", status), Patch("set", "/deletion", deletion), Patch("set", "/updated_at", now)],
-        condition=[Where("status", "=", "active")])
+    async with outbox.pending(topic_docs.name, topic_id, [audience_effect(topic_id)]):
+        await topic_docs.patch(topic_id, topic_id, [
+            Patch("set", "/status", status), Patch("set", "/deletion", deletion), Patch("set", "/updated_at", now)],
+            condition=[Where("status", "=", "active")])
     if approved:
         await release_title(topic_id, access.topic.get("title_key"))
-    await queue_audience_change(topic_id, "hidden")
     await events.publish(events.topic_group(topic_id), "topic_deleted", {"topic_id": topic_id})
     await topic_hidden(topic_id)
     return DeletionResult(topic_id=topic_id, status=status, permanent_delete_at=deletion["permanent_delete_at"])
@@ -395,22 +395,23 @@ async def check_reject_deletion(principal: Principal, topic_id: str) -> Deletion
     deletion = {**topic.get("deletion", {}), "status": "rejected", "reviewed_by": principal.user_id,
                 "reviewed_at": clock.now_iso()}
     try:
-        await topic_docs.patch(topic_id, topic_id, [
-            Patch("set", "/status", "active"), Patch("set", "/deletion", deletion),
-            Patch("set", "/updated_at", clock.now_iso())], if_match=topic.get("_etag"))
+        async with outbox.pending(topic_docs.name, topic_id, [audience_effect(topic_id)]):
+            await topic_docs.patch(topic_id, topic_id, [
+                Patch("set", "/status", "active"), Patch("set", "/deletion", deletion),
+                Patch("set", "/updated_at", clock.now_iso())], if_match=topic.get("_etag"))
     except PreconditionFailed:
         raise Conflict("The topic changed meanwhile; look again.", code="concurrent_update") from None
-    await queue_audience_change(topic_id, topic.get("visibility", "public"))
     return DeletionResult(topic_id=topic_id, status="active")
 
 
 AUDIENCE_QUEUE = "topic-audience"
 
 
-async def queue_audience_change(topic_id: str, visibility: str) -> None:
-    """Posts carry their topic's audience for feed filtering; re-stamping them all is background work."""
-    await wiring.queue().send(AUDIENCE_QUEUE, {"topic_id": topic_id, "visibility": visibility},
-                              message_id=f"{topic_id}/audience/{visibility}/{clock.now_iso()}")
+def audience_effect(topic_id: str) -> outbox.Effect:
+    """Posts carry their topic's audience for feed filtering; re-stamping them all is background work, recorded in
+    the topic's outbox before the status changes (the handler re-derives the audience from the topic, so a message
+    for a change that then failed does no harm)."""
+    return outbox.send(AUDIENCE_QUEUE, {"topic_id": topic_id})
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -9,10 +9,10 @@ patch moves a job out of queued/running reports its end, so every job finishes e
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, cast
 
 from shared import clock, wiring
-from shared.domain import cursors, events
+from shared.domain import cursors, events, outbox
 from shared.domain.identity import Principal
 from shared.domain.models import inputs, quotas, store
 from shared.domain.models.access import access_job, access_model
@@ -43,7 +43,7 @@ from shared.domain.models.schemas import (
 from shared.domain.models.tabular import prediction_matrix, training_data
 from shared.domain.models.types import get_type
 from shared.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
-from shared.ports import Patch, Query, Where
+from shared.ports import BatchOp, Patch, Query, Where
 from shared.settings import get_settings
 
 log = logging.getLogger("topicsflow.models.jobs")
@@ -166,23 +166,20 @@ def _new_job(job_id: str, model: ModelDoc, principal: Principal, kind: JobKind, 
 
 
 async def _start(doc: JobDoc, *, claim_model: bool) -> JobAccepted:
+    """The job and its queue message are stored together (the job's outbox document, in the job's partition): a
+    queue that is down delays the job until the relay timer sends it, it never loses it or fails the request."""
     if claim_model:
         await claim_model_for(doc["model_id"], doc["id"])
+    body = {"job_id": doc["id"], "model_id": doc["model_id"], "kind": doc["kind"],
+            "input": {k: doc["input"][k] for k in ("container", "name", "format")}}
     try:
-        created = await job_docs.create(doc)
+        results = await outbox.write(store.JOBS, doc["id"], [BatchOp("create", doc=dict(doc))],
+                                     [outbox.send(store.QUEUE, body, message_id=doc["id"])], source=doc["id"])
     except Exception:
         if claim_model:
             await _release_model_claim(doc["model_id"], doc["id"])
         raise
-    body = {"job_id": doc["id"], "model_id": doc["model_id"], "kind": doc["kind"],
-            "input": {k: doc["input"][k] for k in ("container", "name", "format")}}
-    try:
-        await wiring.queue().send(store.QUEUE, body, message_id=doc["id"])
-    except Exception:
-        log.exception("could not enqueue job %s", doc["id"])
-        await finish_job(created, "failed", error={"code": "queue_unavailable",
-                                                   "message": "The job could not be queued; retry it."})
-        raise
+    created = cast(JobDoc, results[0] or doc)
     await publish_progress(created)
     return JobAccepted(job=job_public(created))
 
@@ -267,6 +264,28 @@ async def finish_job(job: JobDoc, state: str, *, error: ErrorDoc | None = None,
     if model is not None and model.get("deleted"):
         await enqueue_cleanup(job["model_id"], suffix=job["id"])
     return finished
+
+
+# ---------------------------------------------------------------------------------------------- stale jobs
+
+
+async def fail_stale_jobs(*, limit: int = 100) -> list[str]:
+    """Fails the running jobs whose worker stopped heartbeating more than MODELS_JOB_STALE_SECONDS ago (it died,
+    or its host did), which frees their model and their creator's quota slot. A worker that was only slow finds
+    its job no longer running at its next heartbeat and stops its fit. Run by a timer; returns the jobs failed."""
+    cutoff = clock.later_iso(seconds=-get_settings().models_job_stale_seconds)
+    page = await job_docs.query(Query(where=[Where("state", "=", "running"), Where("heartbeat_at", "<", cutoff)]),
+                                limit=limit)
+    failed = []
+    for job in page.items:
+        finished = await finish_job(job, "failed", error={
+            "code": "worker_lost",
+            "message": "The worker running this job stopped reporting; the model may be trained again.",
+            "details": {"last_heartbeat_at": job.get("heartbeat_at")}})
+        if finished is not None:
+            log.warning("model-jobs: job %s had no heartbeat since %s; failed it", job["id"], job.get("heartbeat_at"))
+            failed.append(job["id"])
+    return failed
 
 
 # ------------------------------------------------------------------------------------------- read and list
@@ -373,10 +392,18 @@ async def check_retry_job(principal: Principal, job_id: str) -> JobAccepted:
 # -------------------------------------------------------------------------------------------------- queue
 
 
-async def enqueue_cleanup(model_id: str, *, suffix: str = "") -> None:
+def cleanup_effect(model_id: str, *, suffix: str = "") -> outbox.Effect:
+    """The cleanup job as an outbox effect. The cleanup does nothing unless the model is marked deleted, so it may
+    be recorded before the write that marks it."""
     message_id = f"cleanup-{model_id}" + (f"-{suffix}" if suffix else "")
+    return outbox.send(store.QUEUE, {"kind": "cleanup", "model_id": model_id}, message_id=message_id)
+
+
+async def enqueue_cleanup(model_id: str, *, suffix: str = "") -> None:
+    """Another cleanup of a deleted model (a job that was still running when it was deleted has finished)."""
     try:
-        await wiring.queue().send(store.QUEUE, {"kind": "cleanup", "model_id": model_id}, message_id=message_id)
+        await outbox.record(store.MODELS, model_id, [cleanup_effect(model_id, suffix=suffix)],
+                            source=f"cleanup-{model_id}-{suffix}" if suffix else None)
     except Exception:
         # The model is already marked deleted and invisible; its files wait for the next cleanup of it.
-        log.exception("could not enqueue the cleanup of model %s", model_id)
+        log.exception("could not record the cleanup of model %s", model_id)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 
 from shared import clock
-from shared.domain import cursors
+from shared.domain import cursors, outbox
 from shared.domain.identity import Principal
 from shared.domain.models import quotas, store
 from shared.domain.models.access import access_every_model, access_grantee, access_model, role_of
@@ -241,16 +241,18 @@ async def check_delete_model(principal: Principal, model_id: str, if_match: str 
     model, _ = await access_model(principal, model_id, "write")
     now = clock.now_iso()
     try:
-        await model_docs.patch(model_id, model_id,
-            [Patch("set", "/deleted", True), Patch("set", "/deleted_at", now), Patch("set", "/updated_at", now)],
-            if_match=parse_if_match(if_match), condition=[Where("deleted", "=", False)])
+        # The cleanup is recorded before the soft delete and relayed after it (it does nothing to a live model).
+        async with outbox.pending(store.MODELS, model_id, [jobs.cleanup_effect(model_id)]):
+            await model_docs.patch(
+                model_id, model_id,
+                [Patch("set", "/deleted", True), Patch("set", "/deleted_at", now), Patch("set", "/updated_at", now)],
+                if_match=parse_if_match(if_match), condition=[Where("deleted", "=", False)])
     except PreconditionFailed:
         raise PreconditionFailed("The model changed since you read it; read it again.",
                                  code="model_changed") from None
     await _release_name(model["owner_id"], model["name_key"], model_id)
     if active := model.get("active_job_id"):
         await jobs.request_cancel_by_id(active)
-    await jobs.enqueue_cleanup(model_id)
 
 
 # ------------------------------------------------------------------------------------------------- grants

@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from shared import clock
 from shared.domain.models import artifacts, faults, fitting, inputs, jobs, quotas, store, tabular
 from shared.domain.models.documents import JobDoc, Lineage, ModelDoc, VersionDoc, job_docs, version_docs
+from shared.domain.models.fit_process import FitProcess
 from shared.domain.models.types import ModelType, get_type
 from shared.domain.models.versions import version_doc
 from shared.errors import Conflict, NotFound, PreconditionFailed
@@ -24,6 +25,7 @@ from shared.ports import Patch, Where
 from shared.settings import get_settings
 
 log = logging.getLogger("topicsflow.models.training")
+T = TypeVar("T")
 
 
 class JobCancelled(Exception):
@@ -55,19 +57,69 @@ async def heartbeat(job: JobDoc) -> JobDoc:
         raise JobCancelled() from None
 
 
-async def run_in_thread(job: JobDoc, work: Callable[[], Any]) -> Any:
-    """Runs CPU-bound work off the event loop, checking for a cancel request every heartbeat. A cancelled job
-    ends at once; the thread cannot be interrupted, so it finishes in the background and its result is dropped."""
-    task = asyncio.ensure_future(asyncio.to_thread(work))
+async def supervise(job: JobDoc, work: Awaitable[T], *, stop: Callable[[], None] | None = None) -> T:
+    """Awaits `work` while heartbeating the job every MODELS_JOB_HEARTBEAT_SECONDS. When the job is cancelled, or
+    is no longer running (the stale-job timer failed it), `stop` ends the work and JobCancelled is raised, only
+    after the work is over: a job never frees its quota slot or its model while its work still runs."""
+    task = asyncio.ensure_future(work)
     interval = get_settings().models_job_heartbeat_seconds
-    while True:
-        done, _ = await asyncio.wait({task}, timeout=interval)
-        if done:
-            return task.result()
-        current = await heartbeat(job)
-        if current["cancel_requested"]:
-            task.add_done_callback(lambda t: t.exception())  # nobody awaits it any more
-            raise JobCancelled()
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=interval)
+            if done:
+                return task.result()
+            current = await heartbeat(job)
+            if current["cancel_requested"]:
+                raise JobCancelled()
+    except BaseException:
+        if not task.done():
+            if stop is not None:
+                await asyncio.to_thread(stop)
+            task.cancel()
+            await asyncio.wait({task})
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved: the job's own outcome is what is reported
+        raise
+
+
+async def run_in_thread(job: JobDoc, work: Callable[[], Any]) -> Any:
+    """Runs short CPU-bound work (a prediction chunk) off the event loop, heartbeating the job. A thread cannot
+    be interrupted, so a cancel waits for the chunk to end before the job does."""
+    thread = asyncio.ensure_future(asyncio.to_thread(work))
+    try:
+        return await supervise(job, asyncio.shield(thread))
+    except BaseException:
+        await asyncio.wait({thread})
+        raise
+
+
+async def fit_supervised(job: JobDoc, model_type: ModelType, params: dict[str, Any],
+                         data: tabular.TrainingData, *, test_size: float, split_seed: int,
+                         base: Any = None) -> fitting.FitOutcome:
+    """The fit in a child process the worker terminates on cancel (fit_process.py), under supervision."""
+    running: list[FitProcess] = []
+
+    async def work() -> fitting.FitOutcome:
+        await asyncio.to_thread(faults.checkpoint_in_thread, "fitting", job)
+        # Off the loop: the first fit of a worker starts the fork server, which imports scikit-learn.
+        starting = asyncio.ensure_future(asyncio.to_thread(
+            FitProcess, model_type.key, params, data, test_size=test_size, split_seed=split_seed, base=base))
+        try:
+            process = await asyncio.shield(starting)
+        except asyncio.CancelledError:  # cancelled while it started: stop it as soon as it exists
+            starting.add_done_callback(lambda f: f.cancelled() or f.exception() or f.result().stop())
+            raise
+        running.append(process)
+        try:
+            return await process.outcome()
+        finally:
+            process.stop()
+
+    def stop() -> None:
+        for process in running:
+            process.stop()
+
+    return await supervise(job, work(), stop=stop)
 
 
 def effective_params(model_type: ModelType, job: JobDoc) -> dict[str, Any]:
@@ -113,12 +165,8 @@ async def run_training_job(job: JobDoc) -> None:
     job = await set_stage(job, "training", 0.3, rows=data.rows)
     params = base_version["params"] if base_version else effective_params(model_type, job)
 
-    def fit() -> fitting.FitOutcome:
-        faults.checkpoint_in_thread("fitting", job)
-        return fitting.fit(model_type, params, data, test_size=options["test_size"],
-                           split_seed=options["split_seed"], base=base)
-
-    outcome = await run_in_thread(job, fit)
+    outcome = await fit_supervised(job, model_type, params, data, test_size=options["test_size"],
+                                   split_seed=options["split_seed"], base=base)
     await faults.checkpoint("fitted", job)
 
     job = await set_stage(job, "saving", 0.85)

@@ -1,4 +1,6 @@
-"""Readiness: each dependency answers a cheap call within a short timeout, all at once."""
+"""Readiness: each dependency answers a cheap call within a short timeout, all at once; and what this worker
+could not do on its own since it started: realtime events dropped (the hub was unreachable) and outbox relays
+that failed (left to the relay timer). The counters are per worker instance, like the logs they mirror."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Literal, TypedDict
 
 from shared import wiring
-from shared.domain.platform.models import DependencyStatus
+from shared.domain.platform.models import DependencyStatus, WorkerCounters
 from shared.errors import NotFound
 from shared.ports import Query
 from shared.settings import get_settings
@@ -27,7 +29,18 @@ class HealthReport(TypedDict):
     dependencies: dict[str, DependencyStatus]
 
 
+class HealthWithCounters(HealthReport):
+    counters: WorkerCounters
+
+
 _last_report: tuple[float, int, HealthReport] | None = None
+
+
+def worker_counters() -> WorkerCounters:
+    from shared.domain import events, outbox
+
+    return WorkerCounters(dropped_events=dict(events.dropped_events), outbox_relayed=dict(outbox.relayed),
+                          outbox_failed_attempts=dict(outbox.relay_failures))
 
 
 async def _documents() -> str:
@@ -81,14 +94,15 @@ async def _probe(name: str, probe: Callable[[], Awaitable[str]]) -> tuple[str, D
                                   latency_ms=round((time.perf_counter() - started) * 1000, 2))
 
 
-async def check_dependencies() -> HealthReport:
+async def check_dependencies() -> HealthWithCounters:
     global _last_report
     settings_id = id(get_settings())  # a new settings object (tests switching hosts) starts afresh
     if _last_report and _last_report[1] == settings_id and time.monotonic() - _last_report[0] < REPORT_TTL_SECONDS:
-        return _last_report[2]
-    report = await _probe_all()
-    _last_report = (time.monotonic(), settings_id, report)
-    return report
+        report = _last_report[2]
+    else:
+        report = await _probe_all()
+        _last_report = (time.monotonic(), settings_id, report)
+    return {**report, "counters": worker_counters()}
 
 
 async def _probe_all() -> HealthReport:

@@ -53,3 +53,22 @@ def test_a_lost_vote_tally_update_is_recounted(api, host):
     host.run(lambda: reconcile_counters(quiet_seconds=0))
     fixed = ok(api.get(f"/api/posts/{post['id']}", headers=author.headers))
     assert (fixed["score"], fixed["upvote_count"], fixed["downvote_count"]) == (3, 3, 0)
+
+
+def test_a_comment_or_post_counted_twice_is_recounted(api, host):
+    """The outbox relays a counter update at least once: a worker that died after the update, before recording it,
+    counts it again on the next relay. The recount puts both counters back to what the documents say."""
+    from shared.ports import Patch
+
+    author = signup(host)
+    topic = create_topic(host, author)
+    post = new_post(api, topic["id"], author)
+    ok(api.post(f"/api/comments/posts/{post['id']}/comments", json={"content": "one"}, headers=author.headers), 201)
+    host.run(lambda: wiring.documents().patch("posts", topic["id"], post["id"], [Patch("incr", "/comment_count", 1)]))
+    host.run(lambda: wiring.documents().patch("topics", topic["id"], topic["id"], [Patch("incr", "/post_count", 1)]))
+    assert ok(api.get(f"/api/posts/{post['id']}"))["comment_count"] == 2
+
+    result = host.run(lambda: reconcile_counters(quiet_seconds=0))
+    assert {f"posts/{post['id']}", f"topics/{topic['id']}"} <= set(result.corrected)
+    assert ok(api.get(f"/api/posts/{post['id']}"))["comment_count"] == 1
+    assert ok(api.get(f"/api/topics/{topic['id']}", headers=author.headers))["post_count"] == 1
