@@ -22,8 +22,8 @@ else:
 
 @bp.route(route="auth/register-passwordless", methods=["POST"])
 @endpoint(summary="Sign up without a password (a verification code is mailed)", auth="none",
-          body=passkey_models.RegisterPasswordlessBody, response=models.Message, status=201, errors=[409, 422, 429],
-          rate_limits=[rate_rules.REGISTER],
+          body=passkey_models.RegisterPasswordlessBody, response=models.Message, status=201,
+          errors=[409, 422, 429, 503], rate_limits=[rate_rules.REGISTER], idempotent=True,
           description="Answers like /auth/register. /auth/verify-email then returns an enrolment token for the first "
                       "way in: a passkey or an authenticator app.")
 async def auth_register_passwordless(call: Call[passkey_models.RegisterPasswordlessBody]) -> models.Message:
@@ -62,7 +62,8 @@ async def auth_log_in_passwordless(call: Call[passkey_models.LoginPasswordlessBo
 
 @bp.route(route="auth/recovery/initiate-passwordless", methods=["POST"])
 @endpoint(summary="Recover an account without a password: mail a code", auth="none", body=models.EmailOnlyBody,
-          response=models.Message, status=202, errors=[422, 429], rate_limits=[rate_rules.RECOVERY],
+          response=models.Message, status=202, errors=[422, 429, 503], rate_limits=[rate_rules.RECOVERY],
+          idempotent=True,
           description="Answers the same for every address. The code, with one of the account's backup codes, "
                       "goes to /auth/recovery/complete-passwordless.")
 async def auth_recovery_initiate_passwordless(call: Call[models.EmailOnlyBody]) -> models.Message:
