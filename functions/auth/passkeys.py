@@ -75,7 +75,7 @@ async def auth_passkey_list(call: Call) -> passkey_models.PasskeyPage:
     return await passkeys.check_list_passkeys(call.user)
 
 
-@bp.route(route="auth/passkey/{passkey_id}", methods=["PATCH"])
+@bp.route(route="auth/passkey/{passkey_id:length(64)}", methods=["PATCH"])
 @endpoint(summary="Rename one of this account's passkeys", auth="user", path=passkey_models.PasskeyPath,
           body=passkey_models.PasskeyRenameBody, response=passkey_models.PasskeyInfo, errors=[401, 403, 404, 422, 429],
           rate_limits=[rate_rules.SENSITIVE])
@@ -83,7 +83,7 @@ async def auth_passkey_rename(call: Call[passkey_models.PasskeyRenameBody]) -> p
     return await passkeys.check_rename_passkey(call.user, call.path.passkey_id, call.body)
 
 
-@bp.route(route="auth/passkey/{passkey_id}", methods=["DELETE"])
+@bp.route(route="auth/passkey/{passkey_id:length(64)}", methods=["DELETE"])
 @endpoint(summary="Remove one of this account's passkeys", auth="user", path=passkey_models.PasskeyPath, status=204,
           errors=[401, 403, 404, 409, 429], rate_limits=[rate_rules.SENSITIVE],
           description="Refused (409 last_sign_in_method) when it is the last way in of an account without a "

@@ -65,12 +65,14 @@ def _routes() -> list[tuple[re.Pattern[str], dict[str, str], tuple[int, ...], fr
 
 
 def _segment(segment: str, group: str, checks: dict[str, str]) -> str:
-    """A template segment as a regex group; the constraints our templates use (int, regex) as checks of it."""
+    """A template segment as a regex group; the constraints our templates use (int, length, regex) as checks of it."""
     if "{" not in segment:
         return re.escape(segment)
     constraint = segment.strip("{}").partition(":")[2]
     if constraint == "int":
         checks[group] = r"^-?\d+$"
+    elif found := re.fullmatch(r"length\((\d+)\)", constraint):
+        checks[group] = rf"^.{{{found.group(1)}}}$"
     elif constraint.startswith("regex(") and constraint.endswith(")"):
         checks[group] = constraint[len("regex("):-1]
     return f"(?P<{group}>[^/]+)"

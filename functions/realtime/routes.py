@@ -65,7 +65,8 @@ async def realtime_events(call: Call) -> func.HttpResponse:
     event_type = req.headers.get("ce-type", "")
     user_id, connection_id = req.headers.get("ce-userid"), req.headers.get("ce-connectionid", "")
     if event_type.startswith(SYSTEM):
-        return await _system_event(event_type.removeprefix(SYSTEM), user_id, connection_id, req)
+        answer = await _system_event(event_type.removeprefix(SYSTEM), user_id, connection_id, req)
+        return answer or func.HttpResponse(status_code=204)
     if not event_type.startswith(USER):
         return func.HttpResponse(status_code=204)
     if not user_id:
@@ -85,7 +86,8 @@ async def realtime_events(call: Call) -> func.HttpResponse:
 
 
 async def _system_event(name: str, user_id: str | None, connection_id: str,
-                        req: func.HttpRequest) -> func.HttpResponse:
+                        req: func.HttpRequest) -> func.HttpResponse | None:
+    """The answer to `connect`; None (204, nothing to answer) for the notifications."""
     if name == "connect":
         try:
             body = _event_data(req)
@@ -98,7 +100,7 @@ async def _system_event(name: str, user_id: str | None, connection_id: str,
         await connections.do_connected(user_id, connection_id)
     elif name == "disconnected":
         await connections.do_disconnected(connection_id)
-    return func.HttpResponse(status_code=204)
+    return None
 
 
 def _event_data(req: func.HttpRequest) -> Any:

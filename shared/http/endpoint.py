@@ -119,9 +119,10 @@ class EndpointSpec:
 
     def error_statuses(self, method: str) -> set[int]:
         """Every error status the route can answer: the declared ones and those the conventions add."""
-        statuses = set(self.errors) | {500}
-        if self.body or self.query or self.path:
-            statuses.add(422)  # a field does not validate
+        # Any route: a NUL in a query or path value (422 nul_character), a dependency down (503, Retry-After).
+        statuses = set(self.errors) | {422, 500}
+        if 503 not in self.alternatives:
+            statuses.add(503)
         if self.query is not None and "cursor" in self.query.model_fields:
             statuses.add(400)  # a cursor that is not ours, was tampered with or belongs to another listing
         if self.path:

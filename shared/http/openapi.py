@@ -44,11 +44,12 @@ ERROR_ENVELOPE = {
         },
     },
 }
+RETRY_AFTER = (429, 503)  # these answers say when to try again
 STATUS_TEXT = {
     400: "Bad request", 401: "Authentication required", 403: "Forbidden", 404: "Not found", 409: "Conflict",
     412: "Precondition failed (stale If-Match)", 413: "Payload too large", 415: "Unsupported media type",
     422: "Validation error (details lists the fields)", 429: "Rate limited (see Retry-After)", 500: "Internal error",
-    503: "Not ready",
+    503: "A service we depend on is unavailable (see Retry-After)",
 }
 
 
@@ -261,6 +262,9 @@ def _operation(spec: EndpointSpec | None, route: str, method: str, name: str, sc
     for status in sorted(spec.error_statuses(method)):
         responses[str(status)] = {"description": STATUS_TEXT.get(status, "Error"), "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
+        if status in RETRY_AFTER:
+            responses[str(status)]["headers"] = {"Retry-After": {
+                "description": "Seconds to wait before trying again.", "schema": {"type": "string"}}}
     operation["responses"] = responses
     security = _security(spec, method)
     if security is not None:

@@ -55,6 +55,8 @@ def concrete(route: str) -> str:
     """A request path for a route template: every parameter filled in with a plausible value."""
     path = re.sub(r"\{\*[^}]+\}", "x", route)
     path = re.sub(r"\{[^}:?]+:int\??\}", "1", path)
+    path = re.sub(r"\{[^}:]+:length\((\d+)\)\}", lambda m: "0" * int(m.group(1)), path)
+    path = re.sub(r"\{[^}:]+:regex\(\^(\w+)\$[^}]*\}", r"\1", path)  # the first value the constraint allows
     return "/api/" + re.sub(r"\{[^}]+\}", "x", path)
 
 

@@ -25,13 +25,22 @@ ROUTES = app_routes()
 SIGNED_IN = [r for r in ROUTES if r.spec.auth in ("user", "admin")]
 WITH_BODY = [r for r in ROUTES if r.spec.body is not None]
 WITHOUT_BODY = [r for r in ROUTES if r.spec.body is None]
-WITH_PATH = [r for r in ROUTES if any(":int" not in p for p in re.findall(r"{([^}]+)}", r.template))]
+
+
+def free_params(route: Route) -> list[str]:
+    """The path values any text reaches the handler with: no type or regex constraint, not a catch-all (a value
+    a constraint refuses never matches the route; it falls through to the 404 of the catch-all)."""
+    return [p for p in re.findall(r"{([^}]+)}", route.template) if ":" not in p and not p.startswith("*")]
+
+
+WITH_PATH = [r for r in ROUTES if free_params(r)]
 
 # Path values every route's path model accepts (checked below), so a request gets as far as the body.
 VALID_PATH = {"topic_id": "0" * 32, "post_id": "0" * 32 + "_" + "0" * 16, "comment_id": "0" * 32 + "_" + "0" * 12,
               "user_id": "0" * 32, "model_id": "0" * 32, "job_id": "0" * 32, "notification_id": "mention_0",
               "invitation_id": "inv_" + "0" * 32, "session_id": "0" * 16, "username": "someone", "kind": "avatar",
-              "number": "1", "type_key": "linear_regression"}
+              "number": "1", "type_key": "linear_regression", "passkey_id": "0" * 64, "name": "swagger-ui.css",
+              "path": "no/such/route"}
 
 DEEP = 100_000
 DEEP_BODIES = {
@@ -61,8 +70,8 @@ def valid_path(route: Route) -> str:
 
 
 def garbage_path(route: Route) -> str:
-    return route.path(**{name: "0" if f"{{{name}:int" in route.template else "no%00such%20thing!"
-                         for name in route.params})
+    free = free_params(route)
+    return route.path(**{name: "no%00such%20thing!" if name in free else VALID_PATH[name] for name in route.params})
 
 
 # ---- authentication before validation ---------------------------------------------------------------------
@@ -120,13 +129,15 @@ def test_a_nul_in_any_string_or_key_of_a_body_is_a_422_on_every_route(api, admin
 def test_a_nul_in_a_query_value_is_a_422_on_every_route(api, admin, route):
     answer = api.request(route.method, valid_path(route) + "?zz=a%00b", headers=admin.headers)
     assert answer.status_code == 422, (str(route), answer.status_code, answer.text[:300])
+    if route.method == "HEAD":
+        return  # the status alone: a HEAD answer has no body
     assert answer.json()["error"]["details"] == [
         {"field": "query.zz", "code": "nul_character", "message": "Text may not contain NUL characters (U+0000)."}]
 
 
 @pytest.mark.parametrize("route", WITH_PATH, ids=str)
 def test_a_nul_in_a_path_value_is_a_422_on_every_route(api, admin, route):
-    name = next(p for p in route.params if f"{{{p}:int" not in route.template)
+    name = free_params(route)[0]
     path = route.path(**{p: "a%00b" if p == name else VALID_PATH[p] for p in route.params})
     answer = api.request(route.method, path, headers=admin.headers)
     assert answer.status_code == 422, (str(route), answer.status_code, answer.text[:300])

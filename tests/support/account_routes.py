@@ -21,12 +21,12 @@ class Route:
 
     @property
     def params(self) -> list[str]:
-        return re.findall(r"{(\w+)", self.template)
+        return re.findall(r"{\*?(\w+)", self.template)
 
     def path(self, **values: str) -> str:
         path = self.template
         for name in self.params:
-            path = re.sub(r"{" + name + r"[^}]*}", lambda _m, v=values[name]: v, path)
+            path = re.sub(r"{\*?" + name + r"[^}]*}", lambda _m, v=values[name]: v, path)
         return f"/api/{path}"
 
     def __str__(self) -> str:

@@ -23,8 +23,8 @@ def test_the_accounts_area_has_the_routes_the_issue_asks_for():
                      "GET /api/users/search", "POST /api/users/{user_id}/block", "PATCH /api/users/me/preferences",
                      "POST /api/auth/passkey/register-options", "POST /api/auth/passkey/register-verify",
                      "POST /api/auth/passkey/auth-options", "POST /api/auth/passkey/auth-verify",
-                     "GET /api/auth/passkey/list", "PATCH /api/auth/passkey/{passkey_id}",
-                     "DELETE /api/auth/passkey/{passkey_id}", "POST /api/auth/register-passwordless",
+                     "GET /api/auth/passkey/list", "PATCH /api/auth/passkey/{passkey_id:length(64)}",
+                     "DELETE /api/auth/passkey/{passkey_id:length(64)}", "POST /api/auth/register-passwordless",
                      "POST /api/auth/login-passwordless", "POST /api/auth/recovery/initiate-passwordless",
                      "POST /api/auth/recovery/complete-passwordless", "POST /api/auth/set-password"):
         assert expected in names

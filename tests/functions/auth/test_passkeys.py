@@ -2,6 +2,7 @@
 factor, and every way a ceremony must fail: a replayed assertion, a cloned authenticator whose counter goes
 backwards, a reused or expired challenge, another origin or relying party, no user verification."""
 
+import re
 import threading
 import time
 
@@ -473,7 +474,7 @@ def test_a_banned_users_session_cannot_manage_passkeys(host, api):
 def test_the_passkey_answers_match_their_declared_models(host, api):
     from tests.support.account_routes import account_routes
 
-    specs = {(r.method, f"/api/{r.template}"): r.spec for r in account_routes()}
+    specs = {(r.method, "/api/" + re.sub(r":[^}]+}", "}", r.template)): r.spec for r in account_routes()}
 
     def checked(method: str, template: str, response, status: int = 200):
         data = ok(response, status)
