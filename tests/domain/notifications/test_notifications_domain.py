@@ -64,11 +64,14 @@ async def test_every_notification_carries_a_time_to_live(store):
     assert clock.parse(doc["expires_at"]) - clock.parse(doc["created_at"]) == timedelta(seconds=service.TTL_SECONDS)
 
 
-async def test_read_all_is_one_write_and_later_notifications_stay_unread(store):
+async def test_read_all_is_one_write_and_later_notifications_stay_unread(store, monkeypatch):
     for i in range(5):
         await notify(f"p{i}")
     await service.mark_all_read("u_alice")
     assert (await service.unread_count("u_alice")).count == 0
+    # Later means a later millisecond (times are stored to the millisecond; a fast machine can share one).
+    after = clock.now() + timedelta(milliseconds=5)
+    monkeypatch.setattr(clock, "now", lambda: after)
     await notify("later")
     unread = await service.list_notifications("u_alice", limit=10, cursor=None, unread_only=True)
     assert [n.id for n in unread.items] == ["mention_later"]
