@@ -10,7 +10,19 @@ if TYPE_CHECKING:
 
 
 def blueprints() -> list[func.Blueprint]:
-    from functions import auth, comments, messages, models, notifications, platform, posts, realtime, topics, users
+    from functions import (
+        auth,
+        comments,
+        messages,
+        models,
+        notifications,
+        platform,
+        posts,
+        realtime,
+        topics,
+        users,
+        voip,
+    )
 
     return [group.bp for group in (platform, auth, users, topics, posts, comments, notifications, messages, models,
-                                   realtime)]
+                                   realtime, voip)]

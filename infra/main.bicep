@@ -24,6 +24,12 @@ param developerPrincipalId string = ''
 @description('Proxies we run in front of the platform edge (e.g. 1 with Front Door). Never count the client.')
 param trustedProxies int = 0
 
+@description('STUN URLs for calls, e.g. [\'stun:turn.example.org:3478\'] (empty: host candidates only).')
+param voipStunUrls array = []
+
+@description('TURN URLs of our coturn (or a managed TURN) that shares the Key Vault secret turn-static-auth-secret.')
+param voipTurnUrls array = []
+
 var suffix = uniqueString(resourceGroup().id, appName)
 var names = {
   identity: 'id-${appName}-${suffix}'
@@ -126,6 +132,10 @@ module functionApp 'app/functionapp.bicep' = {
       MAIL_BACKEND: 'sendgrid'
       MAIL_FROM: mailFrom
       SENDGRID_API_KEY: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=sendgrid-api-key)'
+      VOIP_STUN_URLS: string(voipStunUrls)
+      VOIP_TURN_URLS: string(voipTurnUrls)
+      // coturn's static-auth-secret: the app signs short-lived TURN credentials with it, never hands it out
+      VOIP_TURN_SECRET: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=turn-static-auth-secret)'
     }
   }
 }

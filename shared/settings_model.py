@@ -145,6 +145,10 @@ class Settings(BaseSettings):
     # coturn checks the expiry when an allocation is made, not when it is refreshed: this bounds how long a
     # fetched ICE server list can start (or ICE-restart) a call, not how long a call lasts.
     voip_turn_ttl_seconds: int = Field(default=3600, gt=0)
+    # Clients send voip_heartbeat every ~15 s; a participant silent for longer than this is dropped from its call
+    # by the voip_end_stale_calls timer, and a call with nobody left ends, so no place is blocked by a dead call.
+    voip_participant_timeout_seconds: float = Field(default=60.0, gt=0)
+    voip_max_participants: int = Field(default=8, ge=2)  # a mesh: every pair is one peer connection
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> Settings:

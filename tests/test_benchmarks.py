@@ -19,6 +19,7 @@ FIGURES = {
     "bench.models": ["ratio", "p50 ratio", "linear_regression", "random_forest_regressor"],
     "bench.platform": ["ratio", "(target <= 1.5)", "(target >= 0.5)"],
     "bench.realtime": ["calls ratio", "time ratio"],
+    "bench.voip": ["offer relayed", "bare hub send", "p50 ratio", "p99 ratio"],
 }
 
 

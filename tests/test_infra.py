@@ -35,3 +35,14 @@ def test_the_accounts_containers_passkeys_included_are_declared_in_the_cosmos_bi
     used = {store.USERS, store.CREDENTIALS, store.USERNAMES, store.EMAILS, store.BLOCKS, passkey_store.PASSKEYS,
             passkey_store.PASSKEY_IDS}
     assert used <= declared, f"declare these containers in infra/app/cosmos.bicep: {sorted(used - declared)}"
+
+
+def test_the_call_container_is_declared_and_the_turn_secret_comes_from_key_vault():
+    from shared.domain.voip.documents import CALLS
+
+    assert CALLS in bicep_list(INFRA / "app" / "cosmos.bicep", "containers")
+    main = (INFRA / "main.bicep").read_text()
+    # The secret coturn shares with the app is a Key Vault reference, never a parameter or a literal.
+    assert "VOIP_TURN_SECRET: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=turn-static-auth-secret)'" \
+        in main
+    assert "VOIP_TURN_URLS: string(voipTurnUrls)" in main and "param voipTurnUrls array = []" in main

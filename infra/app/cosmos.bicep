@@ -34,6 +34,8 @@ param containers array = [
   { name: 'model_owners' }
   { name: 'model_versions' }
   { name: 'model_jobs' }
+  // calls: pk = place (dm_<a>_<b> | room_<id>); `active` while one runs, then kept under its call id
+  { name: 'voip_calls' }
   // side effects recorded without a document write of their own (shared/domain/outbox.py)
   { name: 'outbox' }
 ]

@@ -1,4 +1,5 @@
-// Secrets the app cannot replace with an identity: the SendGrid API key and the app's own secret key.
+// Secrets the app cannot replace with an identity: the SendGrid API key, the app's own secret key and the TURN
+// server's static-auth-secret (turn-static-auth-secret, the same value as coturn's static-auth-secret).
 // Create them after deployment: az keyvault secret set --vault-name <name> -n sendgrid-api-key --value ...
 param location string
 param name string

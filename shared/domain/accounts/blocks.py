@@ -27,6 +27,9 @@ async def check_block(principal: Principal, user_id: str) -> UserCard:
     target = await access.access_user_profile(user_id)
     await block_docs.upsert({"id": user_id, "pk": principal.user_id, "blocker_id": principal.user_id,
                              "blocked_id": user_id, "created_at": clock.now_iso()})
+    from shared.domain.voip import calls  # a block ends the pair's call at once
+
+    await calls.on_blocked(principal.user_id, user_id)
     return await views.card(target)
 
 

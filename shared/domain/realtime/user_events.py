@@ -6,7 +6,8 @@ data; a refusal is an answer too (the handler replies 200 with the error envelop
 would make the service drop the client's connection).
 
 TopicsFlow's Socket.IO names are kept beside the generic ones, so its frontend's handlers map one to one:
-`join_topic {topic_id}`, `leave_topic`, `join_post {post_id}`, `leave_post`.
+`join_topic {topic_id}`, `leave_topic`, `join_post {post_id}`, `leave_post`, and the call events (`voip_*`,
+shared/domain/voip/user_events.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from shared.domain.identity import Principal
 from shared.domain.realtime import connections, subscriptions
 from shared.domain.realtime.groups import post_group, topic_group
 from shared.domain.realtime.models import GroupRequest, PostRequest, TopicRequest
+from shared.domain.voip import user_events as voip_events
 from shared.errors import AppError
 
 Handler = Callable[[Principal, str, Any], Awaitable[BaseModel]]
@@ -59,6 +61,7 @@ HANDLERS: dict[str, Handler] = {
     "join": _join, "leave": _leave,
     "join_topic": _join_topic, "leave_topic": _leave_topic,
     "join_post": _join_post, "leave_post": _leave_post,
+    **voip_events.HANDLERS,
 }
 
 
