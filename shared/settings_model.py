@@ -146,6 +146,11 @@ class Settings(BaseSettings):
     # fetched ICE server list can start (or ICE-restart) a call, not how long a call lasts.
     voip_turn_ttl_seconds: int = Field(default=3600, gt=0)
 
+    # Chat (shared/domain/chat): how long an author may edit a message, and the only hosts a gif_url may name.
+    chat_edit_window_seconds: int = Field(default=900, ge=0)
+    chat_gif_hosts: list[str] = Field(default_factory=lambda: ["media.tenor.com", "media1.tenor.com",
+                                                               "c.tenor.com", "media.giphy.com", "i.giphy.com"])
+
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> Settings:
         if self.app_env == "production":

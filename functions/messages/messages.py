@@ -1,0 +1,1 @@
+from functions.messages import bp  # noqa: F401
