@@ -116,8 +116,9 @@ async def _member_count(room: RoomDoc) -> int:
     return int((fresh or room).get("member_count", 0))
 
 
-async def _log(room_id: str, action: LogAction, by: str, *, target: str | None = None, message_id: str | None = None,
-               reason: str | None = None) -> None:
+async def log_action(room_id: str, action: LogAction, by: str, *, target: str | None = None,
+                     message_id: str | None = None, reason: str | None = None) -> None:
+    """One entry of the room's moderation log."""
     now = clock.now_iso()
     doc: RoomLogDoc = {"id": f"{now}.{secrets.token_hex(6)}", "pk": room_id, "room_id": room_id,
                        "action": action, "by": by, "target_user_id": target, "message_id": message_id,
@@ -246,7 +247,7 @@ async def check_ban(principal: Principal, room_id: str, user_id: str, reason: st
     await room_ban_docs.upsert(ban)
     removed = await remove_member(access.room, user_id)
     await _answer_invitation(user_id, room_id, "declined")
-    await _log(room_id, "ban", principal.user_id, target=user_id, reason=reason)
+    await log_action(room_id, "ban", principal.user_id, target=user_id, reason=reason)
     if removed:
         await events.publish(chat_room_group(room_id), "member_left",
                              {"room_id": room_id, "user_id": user_id, "reason": "banned"})
@@ -260,7 +261,7 @@ async def check_unban(principal: Principal, room_id: str, user_id: str) -> RoomA
         await room_edge_docs.delete(room_id, ban_id(user_id))
     except NotFound:
         raise NotFound("This user is not banned here.", code="ban_not_found") from None
-    await _log(room_id, "unban", principal.user_id, target=user_id)
+    await log_action(room_id, "unban", principal.user_id, target=user_id)
     return RoomActionResult(room_id=room_id, user_id=user_id, status="unbanned")
 
 
@@ -271,7 +272,7 @@ async def check_kick(principal: Principal, room_id: str, user_id: str) -> RoomAc
     if edge is None:
         raise Conflict("This user is not a member.", code="not_a_member")
     await remove_member(access.room, user_id)
-    await _log(room_id, "kick", principal.user_id, target=user_id)
+    await log_action(room_id, "kick", principal.user_id, target=user_id)
     await events.publish(chat_room_group(room_id), "member_left",
                          {"room_id": room_id, "user_id": user_id, "reason": "kicked"})
     return RoomActionResult(room_id=room_id, user_id=user_id, status="kicked")
