@@ -56,9 +56,9 @@ async def remove_chat_room_moderator(call: Call) -> membership_models.RoomAction
 
 @bp.route(route="chat-rooms/{room_id}/ban/{user_id}", methods=["POST"])
 @endpoint(summary="Ban a user from the room (moderators)", path=route_models.RoomUserPath,
-          body=membership_models.BanBody, response=membership_models.RoomActionResult, errors=(403, 404, 409),
+          body=membership_models.RoomBanBody, response=membership_models.RoomActionResult, errors=(403, 404, 409),
           description="The body (a reason) is optional.")
-async def ban_chat_room_user(call: Call[membership_models.BanBody]) -> membership_models.RoomActionResult:
+async def ban_chat_room_user(call: Call[membership_models.RoomBanBody]) -> membership_models.RoomActionResult:
     return await membership.check_ban(call.user, call.path.room_id, call.path.user_id, call.body.reason)
 
 

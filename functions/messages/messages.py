@@ -33,7 +33,7 @@ async def send_chat_room_message(call: Call[message_models.MessageCreate]) -> me
 
 @bp.route(route="chat-rooms/{room_id}/messages", methods=["GET"])
 @endpoint(summary="A room's history, by anchor", auth="optional", path=route_models.RoomPath,
-          query=message_models.HistoryQuery, response=message_models.MessagePage, errors=(403, 404),
+          query=message_models.MessageHistoryQuery, response=message_models.MessagePage, errors=(403, 404),
           description="The newest messages, or `limit` of them before, after or around a message id; the page says "
                       "whether older and newer messages exist.")
 async def list_chat_room_messages(call: Call) -> message_models.MessagePage:
@@ -42,7 +42,7 @@ async def list_chat_room_messages(call: Call) -> message_models.MessagePage:
 
 @bp.route(route="chat-rooms/{room_id}/messages/search", methods=["GET"])
 @endpoint(summary="Search a room's messages (plain substring)", auth="optional", path=route_models.RoomPath,
-          query=message_models.SearchQuery, response=message_models.MessageSearchPage, errors=(403, 404))
+          query=message_models.MessageSearchQuery, response=message_models.MessageSearchPage, errors=(403, 404))
 async def search_chat_room_messages(call: Call) -> message_models.MessageSearchPage:
     return await room_messages.check_search(call.principal, call.path.room_id, call.query)
 
@@ -72,24 +72,24 @@ async def delete_chat_room_message(call: Call) -> message_models.MessagePublic:
 
 @bp.route(route="chat-rooms/{room_id}/messages/{message_id}/reactions/{emoji}", methods=["PUT"])
 @endpoint(summary="React to a message (once per emoji)", path=route_models.ReactionPath,
-          response=message_models.ReactionResult, errors=(403, 404, 409), rate_limits=REACT_LIMIT)
-async def add_chat_room_reaction(call: Call) -> message_models.ReactionResult:
+          response=message_models.MessageReactionResult, errors=(403, 404, 409), rate_limits=REACT_LIMIT)
+async def add_chat_room_reaction(call: Call) -> message_models.MessageReactionResult:
     return await room_messages.check_react(call.user, call.path.room_id, call.path.message_id, call.path.emoji,
                                            on=True)
 
 
 @bp.route(route="chat-rooms/{room_id}/messages/{message_id}/reactions/{emoji}", methods=["DELETE"])
-@endpoint(summary="Take my reaction back", path=route_models.ReactionPath, response=message_models.ReactionResult,
-          errors=(403, 404, 409), rate_limits=REACT_LIMIT)
-async def remove_chat_room_reaction(call: Call) -> message_models.ReactionResult:
+@endpoint(summary="Take my reaction back", path=route_models.ReactionPath,
+          response=message_models.MessageReactionResult, errors=(403, 404, 409), rate_limits=REACT_LIMIT)
+async def remove_chat_room_reaction(call: Call) -> message_models.MessageReactionResult:
     return await room_messages.check_react(call.user, call.path.room_id, call.path.message_id, call.path.emoji,
                                            on=False)
 
 
 @bp.route(route="chat-rooms/{room_id}/read", methods=["POST"])
-@endpoint(summary="Mark a room read up to a message", path=route_models.RoomPath, body=message_models.ReadBody,
+@endpoint(summary="Mark a room read up to a message", path=route_models.RoomPath, body=message_models.RoomReadBody,
           response=message_models.ReadStatePublic, errors=(403, 404))
-async def mark_chat_room_read(call: Call[message_models.ReadBody]) -> message_models.ReadStatePublic:
+async def mark_chat_room_read(call: Call[message_models.RoomReadBody]) -> message_models.ReadStatePublic:
     return await room_messages.check_mark_read(call.user, call.path.room_id, call.body.message_id)
 
 
@@ -102,8 +102,8 @@ async def get_message(call: Call) -> message_models.MessagePublic:
 
 @bp.route(route="messages/topic/{topic_id}", methods=["GET"])
 @endpoint(summary="A topic's chat (its general conversation), by anchor", auth="optional",
-          path=route_models.TopicRoomsPath, query=message_models.HistoryQuery, response=message_models.MessagePage,
-          errors=(403, 404))
+          path=route_models.TopicRoomsPath, query=message_models.MessageHistoryQuery,
+          response=message_models.MessagePage, errors=(403, 404))
 async def list_topic_chat_messages(call: Call) -> message_models.MessagePage:
     return await room_messages.check_topic_history(call.principal, call.path.topic_id, call.query)
 

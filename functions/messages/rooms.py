@@ -31,16 +31,16 @@ async def list_topic_conversations(call: Call) -> room_models.RoomPage:
 
 @bp.route(route="chat-rooms/topics/{topic_id}/conversations", methods=["POST"])
 @endpoint(summary="Create a conversation in a topic", path=route_models.TopicRoomsPath,
-          body=room_models.ConversationCreate, response=room_models.RoomPublic, status=201, errors=(403, 404, 409),
+          body=room_models.TopicConversationCreate, response=room_models.RoomPublic, status=201, errors=(403, 404, 409),
           rate_limits=CREATE_LIMIT, idempotent=True)
-async def create_topic_conversation(call: Call[room_models.ConversationCreate]) -> room_models.RoomPublic:
+async def create_topic_conversation(call: Call[room_models.TopicConversationCreate]) -> room_models.RoomPublic:
     return await rooms.check_create_conversation(call.user, call.path.topic_id, call.body)
 
 
 @bp.route(route="chat-rooms/group", methods=["POST"])
-@endpoint(summary="Create a group chat (private, invite-only)", body=room_models.GroupCreate,
+@endpoint(summary="Create a group chat (private, invite-only)", body=room_models.GroupChatCreate,
           response=room_models.RoomPublic, status=201, errors=(409,), rate_limits=CREATE_LIMIT, idempotent=True)
-async def create_group_chat(call: Call[room_models.GroupCreate]) -> room_models.RoomPublic:
+async def create_group_chat(call: Call[room_models.GroupChatCreate]) -> room_models.RoomPublic:
     return await rooms.check_create_group(call.user, call.body)
 
 
@@ -80,13 +80,13 @@ async def update_chat_room_settings(call: Call[room_models.RoomSettingsUpdate]) 
 
 @bp.route(route="chat-rooms/{room_id}/mute", methods=["POST"])
 @endpoint(summary="Mute a room's notifications for me (minutes: -1 for ever, 0 unmutes)", path=route_models.RoomPath,
-          body=room_models.MuteRequest, response=room_models.MuteState, errors=(403, 404))
-async def mute_chat_room(call: Call[room_models.MuteRequest]) -> room_models.MuteState:
+          body=room_models.RoomMuteRequest, response=room_models.RoomMuteState, errors=(403, 404))
+async def mute_chat_room(call: Call[room_models.RoomMuteRequest]) -> room_models.RoomMuteState:
     return await rooms.check_mute(call.user, call.path.room_id, call.body)
 
 
 @bp.route(route="chat-rooms/{room_id}/unmute", methods=["POST"])
 @endpoint(summary="Unmute a room's notifications for me", path=route_models.RoomPath,
-          response=room_models.MuteState, errors=(403, 404))
-async def unmute_chat_room(call: Call) -> room_models.MuteState:
+          response=room_models.RoomMuteState, errors=(403, 404))
+async def unmute_chat_room(call: Call) -> room_models.RoomMuteState:
     return await rooms.check_unmute(call.user, call.path.room_id)

@@ -21,7 +21,7 @@ class RoomInviteBody(BaseModel):
     username: str | None = Field(default=None, min_length=1, max_length=64)
 
 
-class BanBody(BaseModel):
+class RoomBanBody(BaseModel):
     reason: str | None = Field(default=None, max_length=500)
 
 

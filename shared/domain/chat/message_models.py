@@ -45,7 +45,7 @@ class MessageDeleteQuery(BaseModel):
                                description="Required when a moderator removes someone else's message.")
 
 
-class HistoryQuery(BaseModel):
+class MessageHistoryQuery(BaseModel):
     model_config = ConfigDict(json_schema_extra=_at_most_one_anchor)
 
     limit: int = Field(default=50, ge=1, le=MAX_PAGE)
@@ -55,19 +55,19 @@ class HistoryQuery(BaseModel):
                                description="About half older than this one, the rest from it on.")
 
     @model_validator(mode="after")
-    def _one_anchor(self) -> HistoryQuery:
+    def _one_anchor(self) -> MessageHistoryQuery:
         if sum(getattr(self, a) is not None for a in ANCHORS) > 1:
             raise ValueError("give at most one of before, after and around")
         return self
 
 
-class SearchQuery(BaseModel):
+class MessageSearchQuery(BaseModel):
     q: str = Field(min_length=1, max_length=100, pattern=r"\S", description="Plain text, matched as a substring.")
     limit: int = Field(default=20, ge=1, le=MAX_PAGE)
     cursor: str | None = Field(default=None, max_length=2000)
 
 
-class ReactionCount(BaseModel):
+class MessageReactionCount(BaseModel):
     emoji: str
     count: int
 
@@ -86,7 +86,7 @@ class MessagePublic(BaseModel):
     created_at: str
     edited_at: str | None
     edit_count: int
-    reactions: list[ReactionCount]
+    reactions: list[MessageReactionCount]
 
 
 class MessagePage(BaseModel):
@@ -101,7 +101,7 @@ class MessageSearchPage(BaseModel):
     next_cursor: str | None = Field(description="Where the scan goes on (older messages), when there is more.")
 
 
-class ReadBody(BaseModel):
+class RoomReadBody(BaseModel):
     message_id: str = Field(pattern=MESSAGE_ID)
 
 
@@ -112,7 +112,7 @@ class ReadStatePublic(BaseModel):
     mention_count: int
 
 
-class ReactionResult(BaseModel):
+class MessageReactionResult(BaseModel):
     message_id: str
     emoji: str
     count: int

@@ -32,14 +32,14 @@ from shared.domain.chat.documents import (
 )
 from shared.domain.chat.gate import ConversationGate
 from shared.domain.chat.message_models import (
-    HistoryQuery,
     MessageCreate,
+    MessageHistoryQuery,
     MessagePage,
     MessagePublic,
+    MessageReactionCount,
     MessageSearchPage,
+    MessageSearchQuery,
     MessageUpdate,
-    ReactionCount,
-    SearchQuery,
 )
 from shared.domain.communities.people_models import UserRef
 from shared.domain.identity import Principal
@@ -66,7 +66,7 @@ def present(doc: MessageDoc) -> MessagePublic:
     author = None if anonymous or not doc.get("author_id") else UserRef(id=doc["author_id"] or "",
                                                                         username=doc.get("author_username") or "")
     visible = doc.get("state", "visible") == "visible"
-    reactions = [ReactionCount(emoji=emoji_of(key), count=count)
+    reactions = [MessageReactionCount(emoji=emoji_of(key), count=count)
                  for key, count in sorted((doc.get("reactions") or {}).items()) if count > 0]
     return MessagePublic(
         id=doc["id"], conversation_id=doc["conversation_id"], seq=doc["seq"], author=author, is_anonymous=anonymous,
@@ -193,7 +193,7 @@ def _anchor(conv: str, mid: str) -> int:
     return seq
 
 
-async def do_history(gate: ConversationGate, query: HistoryQuery) -> MessagePage:
+async def do_history(gate: ConversationGate, query: MessageHistoryQuery) -> MessagePage:
     conv, limit = gate.conversation_id, query.limit
     if query.around is not None:
         seq = _anchor(conv, query.around)
@@ -219,7 +219,7 @@ def _page(items: Sequence[MessageDoc], *, has_older: bool, has_newer: bool) -> M
     return MessagePage(items=[present(doc) for doc in items], has_older=has_older, has_newer=has_newer)
 
 
-async def do_search(gate: ConversationGate, query: SearchQuery) -> MessageSearchPage:
+async def do_search(gate: ConversationGate, query: MessageSearchQuery) -> MessageSearchPage:
     """A plain, case-insensitive substring match (no pattern language reaches the store), newest first, scanning
     at most SEARCH_SCAN_LIMIT messages per request; the cursor goes on from where the scan stopped."""
     conv = gate.conversation_id

@@ -13,7 +13,7 @@ from shared.domain import events
 from shared.domain.chat.containers import emoji_key
 from shared.domain.chat.documents import ReactionDoc, message_docs, reaction_docs
 from shared.domain.chat.gate import ConversationGate
-from shared.domain.chat.message_models import ReactionResult
+from shared.domain.chat.message_models import MessageReactionResult
 from shared.domain.chat.messages import message_in
 from shared.domain.identity import Principal
 from shared.domain.purging import delete_partition
@@ -21,7 +21,8 @@ from shared.errors import Conflict, NotFound
 from shared.ports import Patch
 
 
-async def do_react(gate: ConversationGate, principal: Principal, mid: str, emoji: str, *, on: bool) -> ReactionResult:
+async def do_react(gate: ConversationGate, principal: Principal, mid: str, emoji: str, *,
+                   on: bool) -> MessageReactionResult:
     gate.require_poster()
     message = await message_in(gate.conversation_id, mid)
     if message.get("state") != "visible":
@@ -51,7 +52,7 @@ async def do_react(gate: ConversationGate, principal: Principal, mid: str, emoji
         await events.publish(gate.realtime_group, "reaction_updated",
                              {"message_id": mid, "conversation_id": gate.conversation_id, "emoji": emoji,
                               "count": count})
-    return ReactionResult(message_id=mid, emoji=emoji, count=count, reacted=on)
+    return MessageReactionResult(message_id=mid, emoji=emoji, count=count, reacted=on)
 
 
 async def erase_reactions_on(message_id: str) -> None:

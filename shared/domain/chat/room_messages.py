@@ -13,15 +13,15 @@ from shared.domain.chat.access import RoomAccess, access_room
 from shared.domain.chat.containers import general_room_id, message_not_found, room_partition, split_message_id
 from shared.domain.chat.documents import MessageDoc, room_docs
 from shared.domain.chat.message_models import (
-    HistoryQuery,
     MessageCreate,
+    MessageHistoryQuery,
     MessagePage,
     MessagePublic,
+    MessageReactionResult,
     MessageSearchPage,
+    MessageSearchQuery,
     MessageUpdate,
-    ReactionResult,
     ReadStatePublic,
-    SearchQuery,
 )
 from shared.domain.identity import Principal
 from shared.domain.realtime.groups import chat_room_group
@@ -90,11 +90,11 @@ async def check_send(principal: Principal, room_id: str, body: MessageCreate, *,
     return await messages.do_send(await _gate(principal, room_id), principal, body, request_key=request_key)
 
 
-async def check_history(principal: Principal | None, room_id: str, query: HistoryQuery) -> MessagePage:
+async def check_history(principal: Principal | None, room_id: str, query: MessageHistoryQuery) -> MessagePage:
     return await messages.do_history(await _gate(principal, room_id), query)
 
 
-async def check_search(principal: Principal | None, room_id: str, query: SearchQuery) -> MessageSearchPage:
+async def check_search(principal: Principal | None, room_id: str, query: MessageSearchQuery) -> MessageSearchPage:
     return await messages.do_search(await _gate(principal, room_id), query)
 
 
@@ -121,7 +121,8 @@ async def check_delete(principal: Principal, room_id: str, message_id: str, reas
     return await messages.do_delete(await _gate(principal, room_id), principal, message_id, reason)
 
 
-async def check_react(principal: Principal, room_id: str, message_id: str, emoji: str, *, on: bool) -> ReactionResult:
+async def check_react(principal: Principal, room_id: str, message_id: str, emoji: str, *,
+                      on: bool) -> MessageReactionResult:
     return await reactions.do_react(await _gate(principal, room_id), principal, message_id, emoji, on=on)
 
 
@@ -137,7 +138,7 @@ async def check_mark_read(principal: Principal, room_id: str, message_id: str) -
 # the old topic chat: the topic's general conversation
 
 
-async def check_topic_history(principal: Principal | None, topic_id: str, query: HistoryQuery) -> MessagePage:
+async def check_topic_history(principal: Principal | None, topic_id: str, query: MessageHistoryQuery) -> MessagePage:
     return await check_history(principal, general_room_id(topic_id), query)
 
 

@@ -14,7 +14,7 @@ TAG = r"^[A-Za-z0-9_-]{1,30}$"
 USER_ID = r"^[A-Za-z0-9_-]{1,64}$"
 
 
-class ConversationCreate(BaseModel):
+class TopicConversationCreate(BaseModel):
     name: str = NAME
     description: str = Field(default="", max_length=500)
     is_public: bool = True
@@ -22,7 +22,7 @@ class ConversationCreate(BaseModel):
     voip_enabled: bool = True
 
 
-class GroupCreate(BaseModel):
+class GroupChatCreate(BaseModel):
     name: str = NAME
     description: str = Field(default="", max_length=500)
     invited_users: list[str] = Field(default_factory=list, max_length=50,
@@ -40,7 +40,7 @@ class RoomSettingsUpdate(BaseModel):
     voip_enabled: bool
 
 
-class MuteRequest(BaseModel):
+class RoomMuteRequest(BaseModel):
     minutes: int = Field(default=-1, ge=-1, le=525600, description="-1: for ever; 0: unmute")
 
 
@@ -77,7 +77,7 @@ class RoomPage(BaseModel):
     next_cursor: str | None
 
 
-class MuteState(BaseModel):
+class RoomMuteState(BaseModel):
     room_id: str
     is_muted: bool
     muted_until: str | None

@@ -37,16 +37,16 @@ from shared.domain.chat.documents import (
     user_room_docs,
 )
 from shared.domain.chat.room_models import (
-    ConversationCreate,
-    GroupCreate,
-    MuteRequest,
-    MuteState,
+    GroupChatCreate,
     RoomDeletion,
     RoomListQuery,
+    RoomMuteRequest,
+    RoomMuteState,
     RoomPage,
     RoomPublic,
     RoomSettingsUpdate,
     RoomUpdate,
+    TopicConversationCreate,
 )
 from shared.domain.communities.access import access_topic, access_topic_for_contribution
 from shared.domain.communities.people import existing_user, ref, usernames
@@ -159,7 +159,7 @@ async def _store_new_room(room: RoomDoc, owner_id: str) -> RoomDoc:
     return await room_docs.read(created["pk"], created["id"])
 
 
-async def check_create_conversation(principal: Principal, topic_id: str, body: ConversationCreate) -> RoomPublic:
+async def check_create_conversation(principal: Principal, topic_id: str, body: TopicConversationCreate) -> RoomPublic:
     topic = await access_topic_for_contribution(principal, topic_id)
     await ensure_general(topic)
     room_id = new_topic_room_id(topic_id)
@@ -174,7 +174,7 @@ async def check_create_conversation(principal: Principal, topic_id: str, body: C
     return (await present_rooms(principal, [room]))[0]
 
 
-async def check_create_group(principal: Principal, body: GroupCreate) -> RoomPublic:
+async def check_create_group(principal: Principal, body: GroupChatCreate) -> RoomPublic:
     room_id = new_group_room_id()
     key = await _reserve("group", body.name, room_id)
     room = await _store_new_room(_new_room(
@@ -323,7 +323,7 @@ async def _drop_mirrors(room_id: str) -> None:
 # the caller's notification mute
 
 
-async def check_mute(principal: Principal, room_id: str, body: MuteRequest) -> MuteState:
+async def check_mute(principal: Principal, room_id: str, body: RoomMuteRequest) -> RoomMuteState:
     await access_room(principal, room_id)
     if body.minutes == 0:
         return await check_unmute(principal, room_id)
@@ -331,16 +331,16 @@ async def check_mute(principal: Principal, room_id: str, body: MuteRequest) -> M
     doc: RoomMuteDoc = {"id": mute_doc_id(room_id), "pk": principal.user_id, "kind": "mute", "room_id": room_id,
                         "muted_until": until, "created_at": clock.now_iso()}
     await room_mute_docs.upsert(doc)
-    return MuteState(room_id=room_id, is_muted=True, muted_until=until)
+    return RoomMuteState(room_id=room_id, is_muted=True, muted_until=until)
 
 
-async def check_unmute(principal: Principal, room_id: str) -> MuteState:
+async def check_unmute(principal: Principal, room_id: str) -> RoomMuteState:
     await access_room(principal, room_id)
     try:
         await room_mute_docs.delete(principal.user_id, mute_doc_id(room_id))
     except NotFound:
         pass
-    return MuteState(room_id=room_id, is_muted=False, muted_until=None)
+    return RoomMuteState(room_id=room_id, is_muted=False, muted_until=None)
 
 
 __all__ = ["check_create_conversation", "check_create_group", "check_delete_room", "check_get_room",
