@@ -150,6 +150,11 @@ class Settings(BaseSettings):
     voip_participant_timeout_seconds: float = Field(default=60.0, gt=0)
     voip_max_participants: int = Field(default=8, ge=2)  # a mesh: every pair is one peer connection
 
+    # Chat (shared/domain/chat): how long an author may edit a message, and the only hosts a gif_url may name.
+    chat_edit_window_seconds: int = Field(default=900, ge=0)
+    chat_gif_hosts: list[str] = Field(default_factory=lambda: ["media.tenor.com", "media1.tenor.com",
+                                                               "c.tenor.com", "media.giphy.com", "i.giphy.com"])
+
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> Settings:
         if self.app_env == "production":

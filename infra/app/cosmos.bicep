@@ -29,6 +29,16 @@ param containers array = [
   { name: 'reports' }
   { name: 'notifications', ttl: -1 } // each notification carries its own ttl
   { name: 'notification_state' }
+  // chat (shared/domain/chat/containers.py)
+  { name: 'chat_rooms' }
+  { name: 'room_names' }
+  { name: 'room_members' }
+  { name: 'user_rooms' }
+  { name: 'room_invitations' }
+  { name: 'room_log' }
+  { name: 'messages' }
+  { name: 'reactions' }
+  { name: 'read_markers' }
   // models
   { name: 'models' }
   { name: 'model_owners' }

@@ -25,6 +25,10 @@ class PostRequest(_Event):
     post_id: str = Field(pattern=ID)
 
 
+class RoomRequest(_Event):
+    room_id: str = Field(pattern=ID)
+
+
 class ClientAccess(BaseModel):
     url: str = Field(description="WebSocket URL with an access token (json.webpubsub.azure.v1 or the reliable "
                                  "one). Connect within expires_in seconds; it works only while this session lives.")

@@ -16,7 +16,7 @@ from shared.domain.identity import Principal
 from shared.domain.realtime import binding, grants, groups
 from shared.domain.realtime.groups import Scope
 from shared.domain.realtime.models import ClientAccess, GroupAnswer
-from shared.errors import NotFound
+from shared.errors import Forbidden, NotFound
 from shared.settings import get_settings
 
 
@@ -47,6 +47,15 @@ async def access_group(principal: Principal, group: str) -> list[Scope]:
 
         post = await check_get_post(principal, group.removeprefix("post_"))
         return [Scope("topic", post.topic_id)]
+    if group.startswith("chat_room_"):
+        from shared.domain.chat.access import access_room
+
+        # A topic conversation's group is recorded under the topic's scope as well as its own, so losing the
+        # topic (topic_access_lost, topic_hidden) takes the room's group away too.
+        try:
+            return (await access_room(principal, group.removeprefix("chat_room_"))).scopes()
+        except Forbidden:  # banned from the room: refused like any group the caller may not read
+            raise group_not_found() from None
     raise group_not_found()
 
 

@@ -6,8 +6,8 @@ data; a refusal is an answer too (the handler replies 200 with the error envelop
 would make the service drop the client's connection).
 
 TopicsFlow's Socket.IO names are kept beside the generic ones, so its frontend's handlers map one to one:
-`join_topic {topic_id}`, `leave_topic`, `join_post {post_id}`, `leave_post`, and the call events (`voip_*`,
-shared/domain/voip/user_events.py).
+`join_topic {topic_id}`, `leave_topic`, `join_post {post_id}`, `leave_post`, `join_chat_room {room_id}`,
+`leave_chat_room`, and the call events (`voip_*`, shared/domain/voip/user_events.py).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from pydantic import BaseModel
 
 from shared.domain.identity import Principal
 from shared.domain.realtime import connections, subscriptions
-from shared.domain.realtime.groups import post_group, topic_group
-from shared.domain.realtime.models import GroupRequest, PostRequest, TopicRequest
+from shared.domain.realtime.groups import chat_room_group, post_group, topic_group
+from shared.domain.realtime.models import GroupRequest, PostRequest, RoomRequest, TopicRequest
 from shared.domain.voip import user_events as voip_events
 from shared.errors import AppError
 
@@ -57,10 +57,20 @@ async def _leave_post(principal: Principal, connection_id: str, data: Any) -> Ba
     return await subscriptions.do_leave(connection_id, post_group(PostRequest.model_validate(data).post_id))
 
 
+async def _join_chat_room(principal: Principal, connection_id: str, data: Any) -> BaseModel:
+    group = chat_room_group(RoomRequest.model_validate(data).room_id)
+    return await subscriptions.do_join(principal, connection_id, group)
+
+
+async def _leave_chat_room(principal: Principal, connection_id: str, data: Any) -> BaseModel:
+    return await subscriptions.do_leave(connection_id, chat_room_group(RoomRequest.model_validate(data).room_id))
+
+
 HANDLERS: dict[str, Handler] = {
     "join": _join, "leave": _leave,
     "join_topic": _join_topic, "leave_topic": _leave_topic,
     "join_post": _join_post, "leave_post": _leave_post,
+    "join_chat_room": _join_chat_room, "leave_chat_room": _leave_chat_room,
     **voip_events.HANDLERS,
 }
 

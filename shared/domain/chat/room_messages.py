@@ -1,0 +1,151 @@
+"""Messages of chat rooms: the room's access gate (access.py) bound to the conversation code (messages.py,
+reactions.py, read_state.py). A room's conversation id is the room id; its events go to chat_room_<id>.
+
+The old topic chat (/api/messages/topic/{topic_id}) is the topic's built-in `general` conversation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.domain.chat import messages, reactions, read_state
+from shared.domain.chat.access import RoomAccess, access_room
+from shared.domain.chat.containers import general_room_id, message_not_found, room_partition, split_message_id
+from shared.domain.chat.documents import MessageDoc, room_docs
+from shared.domain.chat.message_models import (
+    MessageCreate,
+    MessageHistoryQuery,
+    MessagePage,
+    MessagePublic,
+    MessageReactionResult,
+    MessageSearchPage,
+    MessageSearchQuery,
+    MessageUpdate,
+    ReadStatePublic,
+)
+from shared.domain.identity import Principal
+from shared.domain.realtime.groups import chat_room_group
+from shared.errors import Forbidden, NotFound
+from shared.ports import Patch
+
+
+@dataclass(frozen=True)
+class RoomGate:
+    """A ConversationGate (gate.py) for one caller in one room."""
+
+    access: RoomAccess
+
+    @property
+    def conversation_id(self) -> str:
+        return self.access.room_id
+
+    @property
+    def viewer_id(self) -> str | None:
+        return self.access.user_id
+
+    @property
+    def realtime_group(self) -> str:
+        return chat_room_group(self.access.room_id)
+
+    @property
+    def new_message_event(self) -> str:
+        return "new_chat_room_message"
+
+    def may_moderate(self) -> bool:
+        return self.access.moderates
+
+    def require_poster(self) -> None:
+        self.access.require_poster()
+
+    async def anonymous_name(self, use_anonymous: bool) -> str | None:
+        if not use_anonymous:
+            return None
+        topic = self.access.topic
+        if topic is None:
+            raise Forbidden("Group chats have no anonymous names.", code="anonymous_not_allowed")
+        from shared.domain.communities.posts import alias_if_anonymous
+
+        return await alias_if_anonymous(topic, self.access.user_id or "", True)
+
+    async def on_sent(self, message: MessageDoc) -> None:
+        room = self.access.room
+        try:
+            await room_docs.patch(room["pk"], room["id"], [Patch("set", "/last_activity", message["created_at"])])
+        except NotFound:
+            pass
+
+    async def on_removed(self, message: MessageDoc, reason: str, by: str) -> None:
+        from shared.domain.chat.membership import log_action
+
+        await log_action(self.access.room_id, "message_removed", by, target=message.get("author_id"),
+                         message_id=message["id"], reason=reason)
+
+
+async def _gate(principal: Principal | None, room_id: str) -> RoomGate:
+    return RoomGate(await access_room(principal, room_id))
+
+
+async def check_send(principal: Principal, room_id: str, body: MessageCreate, *,
+                     request_key: str | None = None) -> MessagePublic:
+    return await messages.do_send(await _gate(principal, room_id), principal, body, request_key=request_key)
+
+
+async def check_history(principal: Principal | None, room_id: str, query: MessageHistoryQuery) -> MessagePage:
+    return await messages.do_history(await _gate(principal, room_id), query)
+
+
+async def check_search(principal: Principal | None, room_id: str, query: MessageSearchQuery) -> MessageSearchPage:
+    return await messages.do_search(await _gate(principal, room_id), query)
+
+
+async def check_get_room_message(principal: Principal | None, room_id: str, message_id: str) -> MessagePublic:
+    return await messages.do_get(await _gate(principal, room_id), message_id)
+
+
+async def check_get_message(principal: Principal | None, message_id: str) -> MessagePublic:
+    """Any message by id, for whoever may read its room (404 `message_not_found` otherwise)."""
+    conversation_id, _ = split_message_id(message_id)
+    try:
+        room_partition(conversation_id)
+        gate = await _gate(principal, conversation_id)
+    except (NotFound, Forbidden):
+        raise message_not_found() from None
+    return await messages.do_get(gate, message_id)
+
+
+async def check_edit(principal: Principal, room_id: str, message_id: str, body: MessageUpdate) -> MessagePublic:
+    return await messages.do_edit(await _gate(principal, room_id), principal, message_id, body)
+
+
+async def check_delete(principal: Principal, room_id: str, message_id: str, reason: str | None) -> MessagePublic:
+    return await messages.do_delete(await _gate(principal, room_id), principal, message_id, reason)
+
+
+async def check_react(principal: Principal, room_id: str, message_id: str, emoji: str, *,
+                      on: bool) -> MessageReactionResult:
+    return await reactions.do_react(await _gate(principal, room_id), principal, message_id, emoji, on=on)
+
+
+async def check_mark_read(principal: Principal, room_id: str, message_id: str) -> ReadStatePublic:
+    gate = await _gate(principal, room_id)
+    message = await messages.message_in(gate.conversation_id, message_id)
+    marker = await read_state.mark_read(principal.user_id, room_id, message["seq"])
+    seq = await read_state.current_seq(room_id)
+    return ReadStatePublic(conversation_id=room_id, read_seq=marker["read_seq"],
+                           unread_count=max(0, seq - marker["read_seq"]), mention_count=marker["mention_count"])
+
+
+# the old topic chat: the topic's general conversation
+
+
+async def check_topic_history(principal: Principal | None, topic_id: str, query: MessageHistoryQuery) -> MessagePage:
+    return await check_history(principal, general_room_id(topic_id), query)
+
+
+async def check_topic_send(principal: Principal, topic_id: str, body: MessageCreate, *,
+                           request_key: str | None = None) -> MessagePublic:
+    return await check_send(principal, general_room_id(topic_id), body, request_key=request_key)
+
+
+__all__ = ["RoomGate", "check_delete", "check_edit", "check_get_message", "check_history", "check_mark_read",
+           "check_react", "check_search", "check_send", "check_topic_history", "check_topic_send"]
