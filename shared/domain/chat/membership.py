@@ -106,9 +106,12 @@ async def remove_member(room: RoomDoc, user_id: str) -> bool:
 
 
 async def revoke_realtime(user_id: str, room_id: str) -> None:
+    """Out of the room's groups at once, and out of its call if they are in one."""
     from shared.domain.realtime import grants
+    from shared.domain.voip import calls, places
 
     await grants.revoke(user_id, Scope("room", room_id))
+    await calls.drop_from_place(places.room_key(room_id), user_id, reason="removed")
 
 
 async def _member_count(room: RoomDoc) -> int:

@@ -276,7 +276,12 @@ async def check_update_room(principal: Principal, room_id: str, body: RoomUpdate
 async def check_update_settings(principal: Principal, room_id: str, body: RoomSettingsUpdate) -> RoomPublic:
     access = await access_room(principal, room_id)
     access.require_manager()
-    return await _updated(principal, access.room, [Patch("set", "/voip_enabled", body.voip_enabled)], "settings")
+    updated = await _updated(principal, access.room, [Patch("set", "/voip_enabled", body.voip_enabled)], "settings")
+    if not body.voip_enabled:  # turning calls off ends the one running
+        from shared.domain.voip import calls, places
+
+        await calls.end_place_call(places.room_key(room_id), "voip_disabled")
+    return updated
 
 
 async def check_delete_room(principal: Principal, room_id: str) -> RoomDeletion:
@@ -298,8 +303,10 @@ async def check_delete_room(principal: Principal, room_id: str) -> RoomDeletion:
     await events.publish(chat_room_group(room_id), "chat_room_updated", {"room_id": room_id, "type": "deleted"})
     await _drop_mirrors(room_id)
     from shared.domain.realtime import grants
+    from shared.domain.voip import calls, places
 
     await grants.revoke_everyone(Scope("room", room_id))
+    await calls.end_place_call(places.room_key(room_id), "room_deleted")
     return RoomDeletion(room_id=room_id, status="pending_deletion", permanent_delete_at=until)
 
 

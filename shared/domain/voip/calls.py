@@ -237,12 +237,16 @@ async def drop_from_place(place_key: str, user_id: str, *, reason: str) -> None:
         await remove_participant(doc["call_id"], user_id, reason=reason)
 
 
-async def on_blocked(blocker_id: str, blocked_id: str) -> None:
-    """A block ends the pair's DM call for both: neither may be in it any more."""
-    place_key = places.dm_key(blocker_id, blocked_id)
+async def end_place_call(place_key: str, reason: str) -> None:
+    """Ends the place's call, if one is running (the room was deleted, the pair blocked each other)."""
     doc = await active_call(place_key)
     if doc is not None:
-        await end_call(doc, "blocked")
+        await end_call(doc, reason)
+
+
+async def on_blocked(blocker_id: str, blocked_id: str) -> None:
+    """A block ends the pair's DM call for both: neither may be in it any more."""
+    await end_place_call(places.dm_key(blocker_id, blocked_id), "blocked")
 
 
 # ---- recovery and history ---------------------------------------------------------------------------------

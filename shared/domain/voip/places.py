@@ -2,14 +2,13 @@
 
 - A DM call's place is the pair of users, `dm_<a>_<b>` (ids sorted). Only the two may create or join it, both
   accounts must be active, and a block in either direction refuses it (blocks are checked again at every join).
-- A group call's place is a chat room, `room_<id>`. Chat owns rooms: it registers a resolver here
-  (`register_room_resolver`) that answers who may call in a room and whether the room has `voip_enabled`. Until
-  one is registered, no room exists as far as calls are concerned (404, like a room you cannot see).
+- A group call's place is a chat room, `room_<id>`: its members (or an administrator) may call there when the room
+  has `voip_enabled`; a room the caller may not see is 404 like any other, a banned member is refused. Chat drops a
+  member who is kicked, banned or leaves from the room's call (membership.revoke_realtime).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,24 +29,6 @@ class Place:
     room_group: str | None = None  # a room's realtime group, told when a call starts
 
 
-@dataclass(frozen=True)
-class RoomAccess:
-    """What chat answers about a room for one caller."""
-
-    name: str
-    voip_enabled: bool
-    group: str
-
-
-RoomResolver = Callable[["Principal", str], Awaitable[RoomAccess]]  # raises NotFound when the caller may not see it
-_room_resolver: RoomResolver | None = None
-
-
-def register_room_resolver(resolver: RoomResolver) -> None:
-    global _room_resolver
-    _room_resolver = resolver
-
-
 def place_not_found() -> errors.NotFound:
     return errors.NotFound("No such room, or you are not in it.", code="room_not_found")
 
@@ -64,12 +45,22 @@ def place_of_call(call_id: str) -> str:
 async def access_place(principal: Principal, room_id: str, room_type: RoomType) -> Place:
     if room_type == "dm":
         return await _dm_place(principal, room_id)
-    if _room_resolver is None:
-        raise place_not_found()
-    room = await _room_resolver(principal, room_id)
-    if not room.voip_enabled:
+    return await _room_place(principal, room_id)
+
+
+async def _room_place(principal: Principal, room_id: str) -> Place:
+    from shared.domain.chat import access
+    from shared.domain.realtime.groups import chat_room_group
+
+    room = (await access.access_room_as_member(principal, room_id)).room
+    if not room.get("voip_enabled", True):
         raise errors.Forbidden("Calls are turned off in this room.", code="voip_disabled")
-    return Place(key=f"room_{room_id}", room_type="group", room_id=room_id, name=room.name, room_group=room.group)
+    return Place(key=room_key(room_id), room_type="group", room_id=room_id, name=room["name"],
+                 room_group=chat_room_group(room_id))
+
+
+def room_key(room_id: str) -> str:
+    return f"room_{room_id}"
 
 
 async def _dm_place(principal: Principal, room_id: str) -> Place:
