@@ -51,10 +51,9 @@ async def test_two_peers_negotiate_through_the_apps_signalling_and_talk_directly
 async def test_relay_only_peers_talk_through_coturn_with_the_credentials_the_api_issued(api, host):
     alice, bob = signup(host), signup(host)
     each_users_own = {"ice_servers": ice_servers(api, alice), "callee_ice_servers": ice_servers(api, bob)}
-    async with call_between(api, alice, bob) as (caller_signalling, callee_signalling):
-        async with connected_peers(caller_signalling, callee_signalling, relay_only=True,
-                                   **each_users_own) as (caller, callee):
-            assert await exchange_both_ways(caller, callee) == ("hello from caller", "hello from callee")
-            for peer in (caller, callee):
-                assert set(peer.local_candidate_types()) == {"relay"}
-                assert peer.selected_pair().relayed
+    async with call_between(api, alice, bob) as signalling, \
+            connected_peers(*signalling, relay_only=True, **each_users_own) as (caller, callee):
+        assert await exchange_both_ways(caller, callee) == ("hello from caller", "hello from callee")
+        for peer in (caller, callee):
+            assert set(peer.local_candidate_types()) == {"relay"}
+            assert peer.selected_pair().relayed
