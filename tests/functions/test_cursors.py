@@ -47,13 +47,15 @@ def lists(host):
     comments_cursor = ok(api.get(f"/api/comments/posts/{posts[0]['id']}/comments",
                                  params={"limit": 1}))["next_cursor"]
     assert posts_cursor and comments_cursor
-    return {"owner": owner, "member": member, "topic": topic, "values": values,
+    # lists of one place named in the query: the owner's DM with the member
+    query = {"/api/voip/calls/history": {"room_id": member.id, "room_type": "dm"}}
+    return {"owner": owner, "member": member, "topic": topic, "values": values, "query": query,
             "foreign": {"posts": posts_cursor, "comments": comments_cursor}}
 
 
 def request(api, route: Route, lists, cursor: str):
     path = route.path(**{name: lists["values"][name] for name in route.params})
-    params = {**REQUIRED_QUERY.get(path, {}), "cursor": cursor}
+    params = {**REQUIRED_QUERY.get(path, {}), **lists["query"].get(path, {}), "cursor": cursor}
     return api.request(route.method, path, params=params, headers=lists["owner"].headers)
 
 
