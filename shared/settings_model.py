@@ -150,6 +150,16 @@ class Settings(BaseSettings):
     voip_participant_timeout_seconds: float = Field(default=60.0, gt=0)
     voip_max_participants: int = Field(default=8, ge=2)  # a mesh: every pair is one peer connection
 
+    # ---- moderation (docs/moderation.md) -----------------------------------------------------------------
+    # The public modlog of a topic names the moderator who acted only when this is on (Lemmy's choice).
+    modlog_show_moderator_names: bool = False
+    # The content filter refuses (never rewrites) posts, comments and messages containing a blocked word (whole
+    # words, any case) or matching a blocked pattern (regular expressions), and those the critical-content check
+    # finds (threats, hate): 422 `content_blocked`.
+    content_blocked_words: list[str] = Field(default_factory=list)
+    content_blocked_patterns: list[str] = Field(default_factory=list)
+    content_critical_check: bool = True
+
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> Settings:
         if self.app_env == "production":

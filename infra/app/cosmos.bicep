@@ -26,9 +26,14 @@ param containers array = [
   { name: 'votes' }
   { name: 'follows' }
   { name: 'revisions' }
-  { name: 'reports' }
   { name: 'notifications', ttl: -1 } // each notification carries its own ttl
   { name: 'notification_state' }
+  // moderation and administration (docs/moderation.md)
+  { name: 'audit_log' }
+  { name: 'moderation_reports' }
+  { name: 'warnings' }
+  { name: 'tickets' }
+  { name: 'moderation_counters' }
   // models
   { name: 'models' }
   { name: 'model_owners' }

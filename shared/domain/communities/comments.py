@@ -380,6 +380,7 @@ async def check_delete_comment(principal: Principal, comment_id: str, q: DeleteQ
     if q.mode == "hard":
         access_site_admin(principal, "Only administrators delete comments for good.")
         await purge_comment(comment)
+        await audit_comment(principal, "comment.purge", comment, None)
         await _announce_deleted(comment, "purged")
         return
     if comment.get("author_id") == principal.user_id:
@@ -388,14 +389,30 @@ async def check_delete_comment(principal: Principal, comment_id: str, q: DeleteQ
         return
     if not access.can("manage_comments"):
         raise Forbidden("Only the author or a moderator may delete this comment.", code="not_author")
-    await do_remove(comment, principal, q.reason or DEFAULT_REMOVAL_REASON)
+    reason = q.reason or DEFAULT_REMOVAL_REASON
+    if comment.get("state") != "removed":
+        await do_remove(comment, principal, reason)
+        await audit_comment(principal, "comment.remove", comment, reason)
 
 
 async def check_remove_comment(principal: Principal, comment_id: str, reason: str) -> CommentPublic:
     access, _post, comment = await load_comment(principal, comment_id)
     access.require("manage_comments")
+    already = comment.get("state") == "removed"
     updated = await do_remove(comment, principal, reason)
+    if not already:
+        await audit_comment(principal, "comment.remove", comment, reason)
     return present(updated, viewer_of(access))
+
+
+async def audit_comment(principal: Principal, action: str, comment: CommentDoc, reason: str | None, *,
+                        report_id: str | None = None) -> None:
+    from shared.domain.moderation import audit_log
+
+    await audit_log.record(principal, action, place=audit_log.topic_place(comment["topic_id"]),
+                           target_kind="comment", target_id=comment["id"], target_user_id=comment.get("author_id"),
+                           reason=reason, report_id=report_id,
+                           details={"post_id": comment["post_id"], "excerpt": mentions.excerpt(comment.get("content"))})
 
 
 async def do_remove(comment: CommentDoc, principal: Principal, reason: str) -> CommentDoc:

@@ -59,6 +59,7 @@ async def check_delete_post(principal: Principal, post_id: str, q: DeleteQuery) 
     if q.mode == "hard":
         access_site_admin(principal, "Only administrators delete posts for good.")
         await purge_post(post)
+        await audit_post(principal, "post.purge", post, None)
         await events.publish(events.topic_group(post["topic_id"]), "post_deleted",
                              {"post_id": post_id, "topic_id": post["topic_id"], "state": "purged"})
         await group_closed(events.post_group(post_id))
@@ -68,14 +69,29 @@ async def check_delete_post(principal: Principal, post_id: str, q: DeleteQuery) 
         return
     if not access.can("manage_posts"):
         raise Forbidden("Only the author or a moderator may delete this post.", code="not_author")
-    await do_remove(post, principal, q.reason or DEFAULT_REMOVAL_REASON)
+    reason = q.reason or DEFAULT_REMOVAL_REASON
+    if post.get("state") != "removed":
+        await do_remove(post, principal, reason)
+        await audit_post(principal, "post.remove", post, reason)
 
 
 async def check_remove_post(principal: Principal, post_id: str, reason: str) -> PostPublic:
     access, post = await load_post(principal, post_id)
     access.require("manage_posts")
+    already = post.get("state") == "removed"
     updated = await do_remove(post, principal, reason)
+    if not already:
+        await audit_post(principal, "post.remove", post, reason)
     return await present(updated, viewer_of(access), topic_title=access.topic.get("title"))
+
+
+async def audit_post(principal: Principal, action: str, post: PostDoc, reason: str | None, *,
+                     report_id: str | None = None) -> None:
+    from shared.domain.moderation import audit_log
+
+    await audit_log.record(principal, action, place=audit_log.topic_place(post["topic_id"]), target_kind="post",
+                           target_id=post["id"], target_user_id=post.get("author_id"), reason=reason,
+                           report_id=report_id, details={"excerpt": excerpt(post.get("title") or post.get("content"))})
 
 
 async def do_remove(post: PostDoc, principal: Principal, reason: str) -> PostDoc:
@@ -96,6 +112,7 @@ async def check_restore_post(principal: Principal, post_id: str) -> PostPublic:
     updated = await change_state(post, "visible", [Patch("set", "/removal", None)], from_states=("removed",))
     if updated is None:
         raise Conflict("Only a removed post can be restored.", code="post_not_removed")
+    await audit_post(principal, "post.restore", post, None)
     await events.publish(events.topic_group(post["topic_id"]), "post_updated", await event_payload(updated))
     return await present(updated, viewer_of(access), topic_title=access.topic.get("title"))
 
@@ -113,6 +130,9 @@ async def check_set_flag(principal: Principal, post_id: str, flag: str, value: b
             raise Conflict(f"A topic pins at most {MAX_PINNED} posts.", code="too_many_pinned")
         ops.append(Patch("set", "/pinned_at", clock.now_iso()))
     updated = await post_docs.patch(post["pk"], post_id, ops)
+    if bool(post.get(flag)) != value:
+        verb = {"locked": ("lock", "unlock"), "pinned": ("pin", "unpin")}.get(flag, (flag, f"un{flag}"))
+        await audit_post(principal, f"post.{verb[0] if value else verb[1]}", post, None)
     await events.publish(events.topic_group(post["topic_id"]), "post_updated", await event_payload(updated))
     return await present(updated, viewer_of(access), topic_title=access.topic.get("title"))
 

@@ -1,0 +1,5 @@
+import azure.functions as func
+
+bp = func.Blueprint()
+
+from functions.moderation import audit_routes  # noqa: E402, F401  (their decorators register on bp)
