@@ -466,8 +466,4 @@ async def check_vote_comment(principal: Principal, comment_id: str, *, value: in
 async def check_report_comment(principal: Principal, comment_id: str, reason: str) -> ReportResult:
     from shared.domain.communities.post_moderation import file_report
 
-    _access, post, comment = await load_comment(principal, comment_id)
-    if comment.get("state") != "visible":
-        raise Conflict("This comment was deleted or removed.", code="comment_not_active")
-    return await file_report(topic_id=post["topic_id"], target_type="comment", target=comment, post_id=post["id"],
-                             container=COMMENTS, principal=principal, reason=reason)
+    return await file_report(kind="comment", target_id=comment_id, principal=principal, reason=reason)

@@ -83,6 +83,7 @@ class WarningDoc(Stored):
     report_id: str | None
     created_at: str
     expires_at: str | None
+    acknowledged: bool
     acknowledged_at: str | None
 
 
