@@ -2,4 +2,4 @@ import azure.functions as func
 
 bp = func.Blueprint()
 
-from functions.admin import audit_routes, report_routes, ticket_routes  # noqa: E402, F401  (their decorators register on bp)
+from functions.admin import audit_routes, report_routes, review_routes, ticket_routes, timers  # noqa: E402, F401  (their decorators register on bp)
