@@ -54,6 +54,7 @@ from shared.domain.communities.post_models import (
 from shared.domain.communities.post_views import AuthorFields, load_post, require_active
 from shared.domain.communities.posts import actor_of, alias_if_anonymous, note_comment
 from shared.domain.identity import Principal
+from shared.domain.moderation import content_filter
 from shared.domain.stored import without_system_fields
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from shared.ports import BatchOp, Patch, Query, SortDirection, Where
@@ -260,6 +261,7 @@ async def do_create_comment(principal: Principal, access: TopicAccess, post: Pos
     document that carries what follows (post counters, mentions, the followers' fan-out), so a failure anywhere
     leaves either all of it or nothing. With an idempotency key the comment id comes from it, so a retry that
     outlived the key's claim finds the comment it made instead of making a second one."""
+    content_filter.check_text(content=content)
     require_active(post)
     if post.get("locked") and not access.can("manage_posts"):
         raise Forbidden("This post is locked: it takes no new comments.", code="post_locked")
@@ -320,6 +322,7 @@ async def check_update_comment(principal: Principal, comment_id: str, content: s
     access, post, comment = await load_comment(principal, comment_id, contribute=True)
     if comment.get("author_id") != principal.user_id:
         raise Forbidden("Only the author may edit this comment.", code="not_author")
+    content_filter.check_text(content=content)
     for _ in range(MAX_EDIT_ATTEMPTS):
         if comment.get("state") != "visible":
             raise Conflict("This comment was deleted or removed.", code="comment_not_active")
