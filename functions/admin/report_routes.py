@@ -29,3 +29,12 @@ async def admin_reports(call: Call) -> report_models.ReportViewPage:
           response=report_models.ReportActionResult, errors=(409,), tags=["admin"])
 async def admin_act_on_report(call: Call[report_models.ReportActionBody]) -> report_models.ReportActionResult:
     return await actions.check_action(call.user, call.path.report_id, call.body, admin_route=True)
+
+
+@bp.route(route="admin/reports/{report_id}/reopen", methods=["POST"])
+@endpoint(summary="Reopen a resolved or dismissed report (admin; TopicsFlow's path for the reopen action)",
+          auth="admin", path=report_models.ReportPath, response=report_models.ReportActionResult, errors=(409,),
+          tags=["admin"])
+async def admin_reopen_report(call: Call) -> report_models.ReportActionResult:
+    return await actions.check_action(call.user, call.path.report_id, report_models.ReportActionBody(action="reopen"),
+                                      admin_route=True)

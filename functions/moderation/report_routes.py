@@ -59,3 +59,20 @@ async def get_report(call: Call) -> report_models.ReportView:
           tags=["moderation"])
 async def act_on_report(call: Call[report_models.ReportActionBody]) -> report_models.ReportActionResult:
     return await actions.check_action(call.user, call.path.report_id, call.body)
+
+
+@bp.route(route="reports/{report_id}/dismiss", methods=["POST"])
+@endpoint(summary="Dismiss a report (TopicsFlow's path for the dismiss action)", path=report_models.ReportPath,
+          response=report_models.ReportActionResult, errors=(403, 409), rate_limits=[ACTION_RATE],
+          tags=["moderation"])
+async def dismiss_report(call: Call) -> report_models.ReportActionResult:
+    return await actions.check_action(call.user, call.path.report_id, report_models.ReportActionBody(action="dismiss"))
+
+
+@bp.route(route="reports/{report_id}/escalate", methods=["POST"])
+@endpoint(summary="Escalate a report to the administrators (TopicsFlow's path for the escalate action)",
+          path=report_models.ReportPath, response=report_models.ReportActionResult, errors=(403, 409),
+          rate_limits=[ACTION_RATE], tags=["moderation"])
+async def escalate_report(call: Call) -> report_models.ReportActionResult:
+    return await actions.check_action(call.user, call.path.report_id,
+                                      report_models.ReportActionBody(action="escalate"))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
 from shared.domain.moderation.audit_models import PLACE_PATTERN, ActorRef, AuditPlace
+from shared.domain.moderation.targets import TARGET_KINDS
+
+REPORTABLE_KINDS: list[JsonValue] = [kind for kind in sorted(TARGET_KINDS)]  # the schema's enum (targets.py)
 
 KIND_PATTERN = r"^[a-z_]{1,32}$"
 TARGET_ID_PATTERN = r"^[A-Za-z0-9_-]{1,200}$"
@@ -18,8 +21,8 @@ MAX_PAGE = 100
 class ReportFile(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     kind: Annotated[str, StringConstraints(pattern=KIND_PATTERN)] = Field(
-        validation_alias=AliasChoices("kind", "content_type"),
-        description="post, comment, user, profile_image (chat kinds once chat registers them)")
+        validation_alias=AliasChoices("kind", "content_type"), json_schema_extra={"enum": REPORTABLE_KINDS},
+        description="What is reported: one of the kinds registered in shared/domain/moderation/targets.py.")
     target_id: Annotated[str, StringConstraints(pattern=TARGET_ID_PATTERN)] = Field(
         validation_alias=AliasChoices("target_id", "content_id"))
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, get_args
+from typing import Annotated, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.domain.moderation.documents import TicketCategory, TicketPriority, TicketStatus
 
@@ -13,14 +13,9 @@ TICKET_ID_PATTERN = r"^tk_[0-9a-f]{24}$"
 MAX_PAGE = 100
 
 
-def _category(value: Any) -> Any:
-    """TopicsFlow files anything it does not know under "other"."""
-    return value if not isinstance(value, str) or value in CATEGORIES else "other"
-
-
 class TicketCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    category: Annotated[TicketCategory, BeforeValidator(_category)] = "other"
+    category: TicketCategory = "other"
     subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)]
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=20, max_length=5000)]
     priority: TicketPriority = "medium"

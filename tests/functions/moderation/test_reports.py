@@ -224,3 +224,27 @@ def test_the_old_post_and_comment_report_routes_file_the_same_reports(host, api,
     queue = ok(api.get(f"/api/posts/topics/{places.here.id}/reports", params={"limit": 100},
                        headers=people.moderator.headers))["items"]
     assert old["report_id"] in [r["id"] for r in queue]
+
+
+def test_ban_site_from_a_report_closes_the_authors_sockets(host, api, places, people):
+    import asyncio
+
+    from tests.devhost.hub_support import JSON, connect_raw
+
+    author = signup(host)
+    filed = report(api, people.other, "user", author.id)
+    url = ok(api.post("/api/realtime/negotiate", headers=author.headers))["url"]
+
+    async def banned_while_connected() -> list:
+        client = await connect_raw(url, JSON)
+        await asyncio.to_thread(lambda: act(api, people.admin, filed["id"], "ban_site", reason="spam bot"))
+        frames = []
+        try:
+            while True:
+                frames.append(await client.next(timeout=10))
+        except Exception as ended:  # the server closed the socket
+            assert not isinstance(ended, TimeoutError), frames
+        return frames
+
+    frames = asyncio.run(banned_while_connected())
+    assert not frames or frames[-1].get("event") == "disconnected"

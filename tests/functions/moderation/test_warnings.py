@@ -44,3 +44,22 @@ def test_a_warning_needs_a_message(host, api, places, people):
                        headers=people.moderator.headers)
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "warning_message_required"
     assert api.get("/api/warnings", headers={}).status_code == 401
+
+
+def test_account_erasure_takes_warnings_and_tickets_and_keeps_the_audit_log(host, api, places, people):
+    from shared.domain.moderation.erasure import erase_user
+
+    author = signup(host)
+    post = seed_post(host, places.here.id, author)
+    filed = ok(api.post("/api/reports", json={"kind": "post", "target_id": post["id"], "reason": "rude"},
+                        headers=people.other.headers), 201)
+    ok(api.post(f"/api/reports/{filed['id']}/action", json={"action": "warn_user", "message": "No."},
+                headers=people.moderator.headers))
+    ticket = ok(api.post("/api/tickets", json={"subject": "Why was I warned", "description": "I did nothing wrong "
+                                               "at all, honestly."}, headers=author.headers), 201)
+    host.run(lambda: erase_user(author.id))
+    host.run(lambda: erase_user(author.id))  # idempotent
+    assert api.get(f"/api/tickets/{ticket['id']}", headers=people.admin.headers).status_code == 404
+    log = ok(api.get("/api/admin/audit-log", params={"action": "user.warn", "limit": 100},
+                     headers=people.admin.headers))["items"]
+    assert any(e["target"]["id"] == author.id for e in log)
