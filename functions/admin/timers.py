@@ -13,8 +13,10 @@ log = logging.getLogger("topicsflow.admin.timers")
 
 @bp.timer_trigger(schedule="0 */10 * * * *", arg_name="timer", run_on_startup=False, use_monitor=False)
 async def snapshot_user_stats(timer: func.TimerRequest) -> None:
-    """Every 10 minutes: four count queries over the users, kept as the "users" counters document."""
-    from shared.domain.moderation.admin_stats import snapshot_user_counts
+    """Every 10 minutes: four count queries over the users, kept as the "users" counters document, and the report
+    and ticket totals recounted."""
+    from shared.domain.moderation.admin_stats import reconcile_totals, snapshot_user_counts
 
     counts = await snapshot_user_counts()
-    log.info("user counts: %s", counts)
+    written = await reconcile_totals()
+    log.info("user counts: %s; report and ticket totals %s", counts, "recounted" if written else "left to next run")

@@ -4,9 +4,10 @@
   the write that changes them (reports filed, resolved, dismissed, escalated, reopened; the actions taken; tickets
   opened and moved between statuses);
 - "hour:<YYYY-MM-DDTHH>": what was new in that hour (reports, tickets), so "the last 24 hours" is 25 buckets;
-- "users": the user counts (total, banned, admins, new in 7 days), a snapshot the `moderation_user_stats` timer
+- "users": the user counts (total, banned, admins, new in 7 days), a snapshot the `snapshot_user_stats` timer
   takes every 10 minutes with four count queries (accounts own the user documents; counting them here on a timer
-  keeps sign-up, bans and erasure free of moderation code).
+  keeps sign-up, bans and erasure free of moderation code). The same timer recounts the report and ticket totals
+  (`reconcile_totals`), so a counter can drift for ten minutes at most.
 
 GET /api/admin/stats reads all of them with one read_many: one store call however many users and reports exist.
 """
@@ -27,7 +28,7 @@ from shared.domain.moderation.stats_models import (
     TicketStats,
     UserStats,
 )
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, PreconditionFailed
 from shared.ports import Patch, Where
 
 TOTALS = "totals"
@@ -80,6 +81,37 @@ async def snapshot_user_counts() -> dict[str, int]:
     doc: CountersDoc = {"id": USERS, "pk": SITE, "counts": counts, "updated_at": clock.now_iso()}
     await counter_docs.upsert(doc)
     return counts
+
+
+REPORT_STATES = ("open", "escalated", "resolved", "dismissed")
+TICKET_STATES = ("open", "in_progress", "resolved", "closed")
+
+
+async def reconcile_totals() -> bool:
+    """The timer's other work: the report and ticket counters recounted (ten count queries) and written back
+    with If-Match, so a bump lost to a failure after its write is corrected and one racing the recount is not
+    overwritten (the next run tries again). Returns whether the totals were written."""
+    from shared.domain.moderation.documents import report_docs, ticket_docs
+
+    current = await counter_docs.find(SITE, TOTALS)
+    counts = dict((current or {}).get("counts", {}))
+    for status in REPORT_STATES:
+        counts[f"reports_{status}"] = await report_docs.count([Where("type", "=", "report"),
+                                                               Where("status", "=", status)])
+    counts["reports_total"] = sum(counts[f"reports_{s}"] for s in REPORT_STATES)
+    for status in TICKET_STATES:
+        counts[f"tickets_{status}"] = await ticket_docs.count([Where("type", "=", "ticket"),
+                                                               Where("status", "=", status)])
+    counts["tickets_total"] = sum(counts[f"tickets_{s}"] for s in TICKET_STATES)
+    doc: CountersDoc = {"id": TOTALS, "pk": SITE, "counts": counts, "updated_at": clock.now_iso()}
+    try:
+        if current is None:
+            await counter_docs.create(doc)
+        else:
+            await counter_docs.replace(doc, if_match=current.get("_etag"))
+    except (Conflict, PreconditionFailed, NotFound):
+        return False
+    return True
 
 
 async def check_stats(principal: Principal) -> AdminStats:

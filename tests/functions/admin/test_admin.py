@@ -99,3 +99,16 @@ def test_pending_deletions_of_topics_and_posts(host, api, public, people):
     queue = ok(api.get("/api/admin/pending-deletions", params={"limit": 100}, headers=people.admin.headers))
     assert topic["id"] not in [t["id"] for t in queue["topics"]]
     assert not {kept["id"], gone["id"]} & {p["id"] for p in queue["posts"]}
+
+
+def test_the_timer_corrects_a_counter_that_drifted(host, api, people):
+    from shared.domain.moderation.admin_stats import bump
+
+    host.run_timer("snapshot_user_stats")
+    right = stats(api, people)
+    host.run(lambda: bump({"reports_open": 100, "tickets_closed": -3}))
+    drifted = stats(api, people)
+    assert drifted["reports"]["open"] == right["reports"]["open"] + 100
+    host.run_timer("snapshot_user_stats")
+    fixed = stats(api, people)
+    assert fixed["reports"] == right["reports"] and fixed["tickets"] == right["tickets"]

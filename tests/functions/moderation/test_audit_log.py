@@ -80,3 +80,41 @@ def test_site_bans_are_in_the_site_log(host, api, people):
     log = entries(api, "/api/admin/audit-log", people.admin.headers, place="site")
     mine = [e["action"] for e in log if e["target"]["id"] == user.id]
     assert mine == ["site.unban", "site.ban"]
+
+
+def test_every_topic_moderation_action_is_exactly_one_entry(host, api, world, people):
+    from tests.support.communities import seed_comment
+
+    w = world()
+    mod, owner = people.moderator.headers, people.owner.headers
+    spare, other_spare = people.spares[0], people.spares[1]
+    post = seed_post(host, w.id, people.member)
+    purged = seed_post(host, w.id, people.member)
+    comment = seed_comment(host, post["id"], people.member)
+    before = {e["id"] for e in entries(api, f"/api/topics/{w.id}/audit-log", mod, limit=100)}
+    steps = [
+        ("topic.mute", "POST", f"/api/topics/{w.id}/mute", {"user_id": spare.id}, mod),
+        ("topic.unmute", "POST", f"/api/topics/{w.id}/unmute", {"user_id": spare.id}, mod),
+        ("topic.unban", "POST", f"/api/topics/{w.id}/unban", {"user_id": people.banned.id}, mod),
+        ("topic.kick", "POST", f"/api/topics/{w.id}/kick", {"user_id": other_spare.id}, mod),
+        ("topic.add_moderator", "POST", f"/api/topics/{w.id}/moderators", {"user_id": spare.id}, owner),
+        ("topic.update_moderator", "PUT", f"/api/topics/{w.id}/moderators/{spare.id}",
+         {"permissions": ["manage_posts"]}, owner),
+        ("topic.remove_moderator", "DELETE", f"/api/topics/{w.id}/moderators/{spare.id}", None, owner),
+        ("post.lock", "POST", f"/api/posts/{post['id']}/lock", None, mod),
+        ("post.unlock", "POST", f"/api/posts/{post['id']}/unlock", None, mod),
+        ("post.pin", "POST", f"/api/posts/{post['id']}/pin", None, mod),
+        ("post.unpin", "POST", f"/api/posts/{post['id']}/unpin", None, mod),
+        ("post.remove", "DELETE", f"/api/posts/{post['id']}", None, mod),
+        ("post.restore", "POST", f"/api/posts/{post['id']}/restore", None, mod),
+        ("comment.remove", "POST", f"/api/comments/{comment['id']}/remove", {"reason": "rude"}, mod),
+        ("post.purge", "DELETE", f"/api/posts/{purged['id']}?mode=hard", None, people.admin.headers),
+        ("topic.transfer_ownership", "POST", f"/api/topics/{w.id}/transfer-ownership",
+         {"user_id": people.member.id}, owner),
+    ]
+    for _action, method, path, body, headers in steps:
+        response = api.request(method, path, json=body, headers=headers)
+        assert response.status_code in (200, 201, 204), (path, response.text)
+    log = [e for e in entries(api, f"/api/topics/{w.id}/audit-log", people.admin.headers, limit=100)
+           if e["id"] not in before]
+    assert sorted(e["action"] for e in log) == sorted(step[0] for step in steps)

@@ -248,3 +248,21 @@ def test_ban_site_from_a_report_closes_the_authors_sockets(host, api, places, pe
 
     frames = asyncio.run(banned_while_connected())
     assert not frames or frames[-1].get("event") == "disconnected"
+
+
+def test_a_reported_profile_image_is_removed_by_an_administrator(host, api, places, people):
+    from tests.functions.users.test_profile import PNG, upload
+
+    user = signup(host)
+    target, _put = upload(api, user, "avatar", PNG)
+    ok(api.post("/api/users/me/avatar/confirm", json={"upload_id": target["upload_id"]}, headers=user.headers))
+    assert ok(api.get(f"/api/users/{user.id}"))["avatar_url"]
+    filed = report(api, people.other, "profile_image", user.id, reason="offensive picture")
+    assert act(api, people.moderator, filed["id"], "remove_content", status=404)["code"] == "report_not_found"
+    result = act(api, people.admin, filed["id"], "remove_content", reason="offensive")
+    assert result["report"]["outcome"] == "content_removed"
+    assert ok(api.get(f"/api/users/{user.id}"))["avatar_url"] is None
+    assert [e["action"] for e in audit(api, people, filed["id"])] == ["profile_image.remove"]
+    # a user is not content
+    user_report = report(api, people.other, "user", user.id)
+    assert act(api, people.admin, user_report["id"], "remove_content", status=409)["code"] == "nothing_to_remove"
