@@ -9,8 +9,12 @@ from shared.http.endpoint import Call, endpoint
 from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:  # what the checker and the IDE follow; at run time the names import on first use
+    from shared.domain.accounts import admin as account_admin
+    from shared.domain.accounts import models as account_models
     from shared.domain.moderation import admin_models, admin_review, admin_stats, stats_models
 else:
+    account_admin = lazy_module("shared.domain.accounts.admin")
+    account_models = lazy_models("shared.domain.accounts.models")
     admin_review = lazy_module("shared.domain.moderation.admin_review")
     admin_stats = lazy_module("shared.domain.moderation.admin_stats")
     admin_models = lazy_models("shared.domain.moderation.admin_models")
@@ -60,3 +64,10 @@ async def admin_approve_post_deletion(call: Call) -> admin_models.PostDeletionRe
           path=admin_models.AdminPostPath, response=admin_models.PostDeletionResult, errors=(409,), tags=["admin"])
 async def admin_reject_post_deletion(call: Call) -> admin_models.PostDeletionResult:
     return await admin_review.check_reject_post_deletion(call.user, call.path.post_id)
+
+
+@bp.route(route="admin/users/{user_id}/unban", methods=["POST"])
+@endpoint(summary="Lift a user's site ban (TopicsFlow's path for DELETE /api/admin/users/{id}/ban)", auth="admin",
+          path=admin_models.AdminUserPath, response=account_models.BanResult, errors=(403, 404), tags=["admin"])
+async def admin_unban_user_legacy(call: Call) -> account_models.BanResult:
+    return await account_admin.check_unban_user(call.user, call.path.user_id)

@@ -45,6 +45,14 @@ async def report_queue(call: Call) -> report_models.ReportViewPage:
     return await reports.check_queue(call.user, call.query)
 
 
+@bp.route(route="reports/statistics", methods=["GET"])
+@endpoint(summary="Reports per status in a place I moderate (administrators: also the whole site)",
+          query=report_models.ReportStatsQuery, response=report_models.PlaceReportStats, errors=(403, 404),
+          tags=["moderation"])
+async def report_statistics(call: Call) -> report_models.PlaceReportStats:
+    return await reports.check_statistics(call.user, call.query)
+
+
 @bp.route(route="reports/{report_id}", methods=["GET"])
 @endpoint(summary="One report (its reporter, the place's moderators, administrators)", path=report_models.ReportPath,
           response=report_models.ReportView, tags=["moderation"])

@@ -72,3 +72,11 @@ async def reply_to_ticket(call: Call[ticket_models.TicketReplyBody]) -> ticket_m
           response=ticket_models.TicketView, errors=(409,), rate_limits=[WRITE_RATE], tags=["tickets"])
 async def close_ticket(call: Call) -> ticket_models.TicketView:
     return await tickets.check_close(call.user, call.path.ticket_id)
+
+
+@bp.route(route="tickets/{ticket_id}", methods=["PUT"])
+@endpoint(summary="Reply in a ticket's thread (TopicsFlow's path for POST /api/tickets/{id}/messages)",
+          path=ticket_models.TicketPath, body=ticket_models.TicketReplyBody, response=ticket_models.TicketMessageView,
+          errors=(409,), rate_limits=[WRITE_RATE], tags=["tickets"])
+async def reply_to_ticket_legacy(call: Call[ticket_models.TicketReplyBody]) -> ticket_models.TicketMessageView:
+    return await tickets.check_reply(call.user, call.path.ticket_id, call.body.message)

@@ -102,3 +102,16 @@ class ReportActionResult(BaseModel):
     report: ReportView
     action: str = Field(description="The action taken, by its own name (aliases resolved).")
     reports_closed: int = Field(description="Reports on the same target this action closed, this one included.")
+
+
+class ReportStatsQuery(BaseModel):
+    place: Annotated[str, StringConstraints(pattern=PLACE_PATTERN)] | None = Field(
+        default=None, description="topic:<id> or site; left out (administrators only): the whole site")
+
+
+class PlaceReportStats(BaseModel):
+    place: str | None
+    open: int
+    escalated: int
+    resolved: int
+    dismissed: int

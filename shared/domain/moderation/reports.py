@@ -30,9 +30,11 @@ from shared.domain.moderation.notify import notify_admins
 from shared.domain.moderation.places import PlaceAccess, access_place, moderated_places, parse_place
 from shared.domain.moderation.report_models import (
     MyReportsQuery,
+    PlaceReportStats,
     ReportFile,
     ReportFiled,
     ReportQueueQuery,
+    ReportStatsQuery,
     ReportView,
     ReportViewPage,
 )
@@ -290,3 +292,22 @@ async def delete_reports_of_post(post_id: str) -> None:
             await delete_partition(REPORTS, pk)
         if len(page.items) < 100:
             return
+
+
+async def check_statistics(principal: Principal, q: ReportStatsQuery) -> PlaceReportStats:
+    """Counts per status: of one place, for its moderators (404 for others: TopicsFlow gave anyone the site's
+    numbers); of the whole site, for administrators, from the counters (admin_stats)."""
+    if q.place is None:
+        from shared.domain.communities.access import access_site_admin
+
+        access_site_admin(principal)
+        totals = (await admin_stats.check_stats(principal)).reports
+        return PlaceReportStats(place=None, open=totals.open, escalated=totals.escalated, resolved=totals.resolved,
+                                dismissed=totals.dismissed)
+    place = parse_place(q.place)
+    if not (await access_place(principal, place)).is_moderator:
+        raise NotFound("Place not found.", code="place_not_found")
+    counts = {status: await report_docs.count([Where("type", "=", "report"), Where("place_key", "=", place.key),
+                                               Where("status", "=", status)])
+              for status in ("open", "escalated", "resolved", "dismissed")}
+    return PlaceReportStats(place=place.key, **counts)

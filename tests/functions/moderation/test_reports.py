@@ -266,3 +266,18 @@ def test_a_reported_profile_image_is_removed_by_an_administrator(host, api, plac
     # a user is not content
     user_report = report(api, people.other, "user", user.id)
     assert act(api, people.admin, user_report["id"], "remove_content", status=409)["code"] == "nothing_to_remove"
+
+
+def test_statistics_of_a_place_for_its_moderators(host, api, places, people):
+    w = places.there
+    before = ok(api.get("/api/reports/statistics", params={"place": f"topic:{w.id}"},
+                        headers=places.elsewhere.headers))
+    filed = report(api, people.other, "post", seed_post(host, w.id, people.member)["id"])
+    act(api, places.elsewhere, filed["id"], "escalate")
+    after = ok(api.get("/api/reports/statistics", params={"place": f"topic:{w.id}"},
+                       headers=places.elsewhere.headers))
+    assert after["place"] == f"topic:{w.id}" and after["escalated"] == before["escalated"] + 1
+    assert api.get("/api/reports/statistics", params={"place": f"topic:{places.here.id}"},
+                   headers=places.elsewhere.headers).status_code == 404
+    site = ok(api.get("/api/reports/statistics", headers=people.admin.headers))
+    assert site["place"] is None and site["escalated"] >= 1
