@@ -62,7 +62,7 @@ class ReportViewPage(BaseModel):
 
 
 class ReportQueueQuery(BaseModel):
-    status: ReportStatusName | None = Field(default="open", description="Left out: open.")
+    status: ReportStatusName | Literal["all"] = Field(default="open", description="Left out: open; all: any.")
     kind: Annotated[str, StringConstraints(pattern=KIND_PATTERN)] | None = None
     place: Annotated[str, StringConstraints(pattern=PLACE_PATTERN)] | None = Field(
         default=None, description="topic:<id>, room:<id> or site; moderators only ever see the places they moderate")

@@ -197,7 +197,7 @@ async def check_queue(principal: Principal, q: ReportQueueQuery, *, admin_only: 
     if admin_only:
         access_site_admin(principal)
     where: list[Where] = [Where("type", "=", "report")]
-    if q.status:
+    if q.status != "all":
         where.append(Where("status", "=", q.status))
     if q.kind:
         where.append(Where("kind", "=", q.kind))

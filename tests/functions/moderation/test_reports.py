@@ -92,6 +92,11 @@ def test_the_queue_shows_moderators_only_their_places_whatever_they_pass(host, a
     assert queue(people.member) == []
     assert here_report["id"] in queue(people.admin, kind="post", place=f"topic:{places.here.id}")
     assert here_report["id"] not in queue(people.admin, kind="comment")
+    act(api, people.moderator, here_report["id"], "dismiss")
+    assert here_report["id"] not in queue(people.moderator, place=f"topic:{places.here.id}")
+    assert here_report["id"] in queue(people.moderator, place=f"topic:{places.here.id}", status="dismissed")
+    assert here_report["id"] in queue(people.moderator, status="all")
+    act(api, people.moderator, here_report["id"], "reopen")
     admin_queue = ok(api.get("/api/admin/reports", params={"limit": 100}, headers=people.admin.headers))["items"]
     assert here_report["id"] in [r["id"] for r in admin_queue]
 
@@ -99,7 +104,7 @@ def test_the_queue_shows_moderators_only_their_places_whatever_they_pass(host, a
     assert api.get(f"/api/reports/{here_report['id']}", headers=places.elsewhere.headers).status_code == 404
     assert act(api, places.elsewhere, here_report["id"], "remove_content", status=404)["code"] == "report_not_found"
     assert ok(api.get(f"/api/posts/{here_post['id']}", headers=people.other.headers))["id"] == here_post["id"]
-    assert audit(api, people, here_report["id"]) == []
+    assert [e["action"] for e in audit(api, people, here_report["id"])] == ["report.reopen", "report.dismiss"]
 
 
 def test_cursor_pages_of_the_queue(host, api, places, people):
