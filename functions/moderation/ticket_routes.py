@@ -45,7 +45,7 @@ async def ticket_categories(call: Call) -> ticket_models.TicketCategoryList:
     return tickets.check_categories()
 
 
-@bp.route(route="tickets/{ticket_id}", methods=["GET"])
+@bp.route(route="tickets/{ticket_id:length(27)}", methods=["GET"])
 @endpoint(summary="A ticket with the start of its thread (its owner, administrators)", path=ticket_models.TicketPath,
           response=ticket_models.TicketDetail, tags=["tickets"])
 async def get_ticket(call: Call) -> ticket_models.TicketDetail:
@@ -74,7 +74,7 @@ async def close_ticket(call: Call) -> ticket_models.TicketView:
     return await tickets.check_close(call.user, call.path.ticket_id)
 
 
-@bp.route(route="tickets/{ticket_id}", methods=["PUT"])
+@bp.route(route="tickets/{ticket_id:length(27)}", methods=["PUT"])  # so PUT /tickets/my is a 405
 @endpoint(summary="Reply in a ticket's thread (TopicsFlow's path for POST /api/tickets/{id}/messages)",
           path=ticket_models.TicketPath, body=ticket_models.TicketReplyBody, response=ticket_models.TicketMessageView,
           errors=(409,), rate_limits=[WRITE_RATE], tags=["tickets"])
