@@ -11,10 +11,12 @@ if TYPE_CHECKING:
 
 def blueprints() -> list[func.Blueprint]:
     from functions import (
+        admin,
         auth,
         comments,
         messages,
         models,
+        moderation,
         notifications,
         platform,
         posts,
@@ -25,4 +27,4 @@ def blueprints() -> list[func.Blueprint]:
     )
 
     return [group.bp for group in (platform, auth, users, topics, posts, comments, notifications, messages, models,
-                                   realtime, voip)]
+                                   realtime, voip, moderation, admin)]

@@ -154,6 +154,15 @@ class Settings(BaseSettings):
     chat_edit_window_seconds: int = Field(default=900, ge=0)
     chat_gif_hosts: list[str] = Field(default_factory=lambda: ["media.tenor.com", "media1.tenor.com",
                                                                "c.tenor.com", "media.giphy.com", "i.giphy.com"])
+    # ---- moderation (docs/moderation.md) -----------------------------------------------------------------
+    # The public modlog of a topic names the moderator who acted only when this is on (Lemmy's choice).
+    modlog_show_moderator_names: bool = False
+    # The content filter refuses (never rewrites) posts, comments and messages containing a blocked word (whole
+    # words, any case) or matching a blocked pattern (regular expressions), and those the critical-content check
+    # finds (threats, hate): 422 `content_blocked`.
+    content_blocked_words: list[str] = Field(default_factory=list)
+    content_blocked_patterns: list[str] = Field(default_factory=list)
+    content_critical_check: bool = True
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> Settings:

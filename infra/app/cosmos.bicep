@@ -26,7 +26,6 @@ param containers array = [
   { name: 'votes' }
   { name: 'follows' }
   { name: 'revisions' }
-  { name: 'reports' }
   { name: 'notifications', ttl: -1 } // each notification carries its own ttl
   { name: 'notification_state' }
   // chat (shared/domain/chat/containers.py)
@@ -39,6 +38,12 @@ param containers array = [
   { name: 'messages' }
   { name: 'reactions' }
   { name: 'read_markers' }
+  // moderation and administration (docs/moderation.md)
+  { name: 'audit_log' }
+  { name: 'moderation_reports' }
+  { name: 'warnings' }
+  { name: 'tickets' }
+  { name: 'moderation_counters' }
   // models
   { name: 'models' }
   { name: 'model_owners' }

@@ -70,13 +70,25 @@ async def _ban_target(principal: Principal, user_id: str) -> UserDoc:
     return user
 
 
-async def check_ban_user(principal: Principal, user_id: str, body: BanBody) -> BanResult:
+async def check_ban_user(principal: Principal, user_id: str, body: BanBody, *,
+                         report_id: str | None = None) -> BanResult:
     await _ban_target(principal, user_id)
     ended = await do_ban_user(user_id, reason=body.reason, by=principal.user_id)
+    await _audit(principal, "site.ban", user_id, body.reason, report_id=report_id)
     return BanResult(user_id=user_id, banned=True, sessions_ended=ended)
 
 
 async def check_unban_user(principal: Principal, user_id: str) -> BanResult:
     await _ban_target(principal, user_id)
     await do_unban_user(user_id)
+    await _audit(principal, "site.unban", user_id, None)
     return BanResult(user_id=user_id, banned=False)
+
+
+async def _audit(principal: Principal, action: str, user_id: str, reason: str | None, *,
+                 report_id: str | None = None) -> None:
+    from shared.domain.moderation import audit_log
+    from shared.domain.moderation.places import SITE_PLACE
+
+    await audit_log.record(principal, action, place=SITE_PLACE, target_kind="user", target_id=user_id,
+                           target_user_id=user_id, reason=reason, report_id=report_id)

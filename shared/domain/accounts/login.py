@@ -167,8 +167,11 @@ def current_session(session: Session, *, via: Literal["cookie", "token"]) -> Cur
 async def check_whoami(principal: Principal, *, via_cookie: bool) -> WhoAmI:
     user, credentials = await access.access_own_account(principal)
     session = await access.access_own_session(principal, principal.sid)
+    from shared.domain.moderation.warnings import active_warnings
+
     return WhoAmI(user=await views.me(user, credentials),
-                  session=current_session(session, via="cookie" if via_cookie else "token"))
+                  session=current_session(session, via="cookie" if via_cookie else "token"),
+                  active_warnings=await active_warnings(principal.user_id))
 
 
 async def check_logout(principal: Principal) -> None:

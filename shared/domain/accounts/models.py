@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from shared.domain.accounts import rules
+from shared.domain.moderation.warning_models import WarningPublic
 from shared.domain.schema_hints import not_null
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 256
@@ -262,6 +263,9 @@ class CurrentSession(BaseModel):
 class WhoAmI(BaseModel):
     user: Me
     session: CurrentSession
+    active_warnings: list[WarningPublic] = Field(
+        default_factory=list, description="Moderators' warnings not acknowledged yet (POST "
+                                          "/api/warnings/{id}/acknowledge), newest first.")
 
 
 class LoginResult(BaseModel):

@@ -150,6 +150,17 @@ async def check_image_delete(principal: Principal, kind: str) -> None:
         await _delete_image(previous)
 
 
+async def do_remove_image(user_id: str, kind: str = "avatar") -> bool:
+    """A moderator's removal of a reported profile image (shared/domain/moderation/targets.py); False if none."""
+    user = await store.get_user(user_id)
+    previous = user.get(kind) if user else None
+    if not previous:
+        return False
+    await store.patch_user(user_id, _image_change(kind, None))
+    await _delete_image(previous)
+    return True
+
+
 def _image_change(kind: str, name: str | None) -> UserFields:
     return {"avatar": name} if kind == "avatar" else {"banner": name}
 

@@ -54,6 +54,7 @@ from shared.domain.communities.post_models import (
 from shared.domain.communities.post_views import AuthorFields, load_post, require_active
 from shared.domain.communities.posts import actor_of, alias_if_anonymous, note_comment
 from shared.domain.identity import Principal
+from shared.domain.moderation import content_filter
 from shared.domain.stored import without_system_fields
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from shared.ports import BatchOp, Patch, Query, SortDirection, Where
@@ -260,6 +261,7 @@ async def do_create_comment(principal: Principal, access: TopicAccess, post: Pos
     document that carries what follows (post counters, mentions, the followers' fan-out), so a failure anywhere
     leaves either all of it or nothing. With an idempotency key the comment id comes from it, so a retry that
     outlived the key's claim finds the comment it made instead of making a second one."""
+    content_filter.check_text(content=content)
     require_active(post)
     if post.get("locked") and not access.can("manage_posts"):
         raise Forbidden("This post is locked: it takes no new comments.", code="post_locked")
@@ -320,6 +322,7 @@ async def check_update_comment(principal: Principal, comment_id: str, content: s
     access, post, comment = await load_comment(principal, comment_id, contribute=True)
     if comment.get("author_id") != principal.user_id:
         raise Forbidden("Only the author may edit this comment.", code="not_author")
+    content_filter.check_text(content=content)
     for _ in range(MAX_EDIT_ATTEMPTS):
         if comment.get("state") != "visible":
             raise Conflict("This comment was deleted or removed.", code="comment_not_active")
@@ -380,6 +383,7 @@ async def check_delete_comment(principal: Principal, comment_id: str, q: DeleteQ
     if q.mode == "hard":
         access_site_admin(principal, "Only administrators delete comments for good.")
         await purge_comment(comment)
+        await audit_comment(principal, "comment.purge", comment, None)
         await _announce_deleted(comment, "purged")
         return
     if comment.get("author_id") == principal.user_id:
@@ -388,14 +392,30 @@ async def check_delete_comment(principal: Principal, comment_id: str, q: DeleteQ
         return
     if not access.can("manage_comments"):
         raise Forbidden("Only the author or a moderator may delete this comment.", code="not_author")
-    await do_remove(comment, principal, q.reason or DEFAULT_REMOVAL_REASON)
+    reason = q.reason or DEFAULT_REMOVAL_REASON
+    if comment.get("state") != "removed":
+        await do_remove(comment, principal, reason)
+        await audit_comment(principal, "comment.remove", comment, reason)
 
 
 async def check_remove_comment(principal: Principal, comment_id: str, reason: str) -> CommentPublic:
     access, _post, comment = await load_comment(principal, comment_id)
     access.require("manage_comments")
+    already = comment.get("state") == "removed"
     updated = await do_remove(comment, principal, reason)
+    if not already:
+        await audit_comment(principal, "comment.remove", comment, reason)
     return present(updated, viewer_of(access))
+
+
+async def audit_comment(principal: Principal, action: str, comment: CommentDoc, reason: str | None, *,
+                        report_id: str | None = None) -> None:
+    from shared.domain.moderation import audit_log
+
+    await audit_log.record(principal, action, place=audit_log.topic_place(comment["topic_id"]),
+                           target_kind="comment", target_id=comment["id"], target_user_id=comment.get("author_id"),
+                           reason=reason, report_id=report_id,
+                           details={"post_id": comment["post_id"], "excerpt": mentions.excerpt(comment.get("content"))})
 
 
 async def do_remove(comment: CommentDoc, principal: Principal, reason: str) -> CommentDoc:
@@ -449,8 +469,4 @@ async def check_vote_comment(principal: Principal, comment_id: str, *, value: in
 async def check_report_comment(principal: Principal, comment_id: str, reason: str) -> ReportResult:
     from shared.domain.communities.post_moderation import file_report
 
-    _access, post, comment = await load_comment(principal, comment_id)
-    if comment.get("state") != "visible":
-        raise Conflict("This comment was deleted or removed.", code="comment_not_active")
-    return await file_report(topic_id=post["topic_id"], target_type="comment", target=comment, post_id=post["id"],
-                             container=COMMENTS, principal=principal, reason=reason)
+    return await file_report(kind="comment", target_id=comment_id, principal=principal, reason=reason)

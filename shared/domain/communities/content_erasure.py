@@ -16,17 +16,15 @@ from typing import TypeVar
 
 from shared import clock, wiring
 from shared.domain.communities import images, votes
-from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, REPORTS
+from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS
 from shared.domain.communities.documents import (
     CommentDoc,
     FollowDoc,
     PostDoc,
-    ReportDoc,
     VoteDoc,
     comment_docs,
     follow_docs,
     post_docs,
-    report_docs,
     vote_docs,
 )
 from shared.domain.communities.posts import bump_topic, note_comment
@@ -82,7 +80,7 @@ async def _strip(container: str, doc: PostDoc | CommentDoc) -> None:
         await note_comment({"pk": doc["topic_id"], "id": doc["post_id"], "topic_id": doc["topic_id"]}, -1, None)
 
 
-async def _delete(container: str, doc: FollowDoc | ReportDoc) -> None:
+async def _delete(container: str, doc: FollowDoc) -> None:
     try:
         await wiring.documents().delete(container, doc["pk"], doc["id"])
     except NotFound:
@@ -92,7 +90,9 @@ async def _delete(container: str, doc: FollowDoc | ReportDoc) -> None:
 async def erase_user(user_id: str) -> None:
     await _each(vote_docs, [Where("voter_id", "=", user_id)], _withdraw_vote)
     await _each(follow_docs, [Where("follower_id", "=", user_id)], lambda doc: _delete(FOLLOWS, doc))
-    await _each(report_docs, [Where("reporter_id", "=", user_id)], lambda doc: _delete(REPORTS, doc))
+    from shared.domain.moderation.reports import delete_reports_by
+
+    await delete_reports_by(user_id)
     await _each(comment_docs, [Where("author_id", "=", user_id)], lambda doc: _strip(COMMENTS, doc))
     await _each(post_docs, [Where("author_id", "=", user_id)], lambda doc: _strip(POSTS, doc))
     await notifications.erase_user(user_id)

@@ -25,7 +25,6 @@ COMMENTS = "comments"  # pk = post id
 VOTES = "votes"  # pk = target (post or comment) id, id = voter id
 FOLLOWS = "follows"  # pk = post id, id = follower id
 REVISIONS = "revisions"  # pk = post or comment id, id = revision number, zero-padded
-REPORTS = "reports"  # pk = topic id, id = "<target id>.<reporter id>"
 TOPICS = "topics"  # F1's; post_count and last_activity are ours to bump
 
 _POST_TAIL = re.compile(r"^[0-9a-f]{16}$")

@@ -18,7 +18,7 @@ from shared.domain.communities.containers import (
     TOPICS,
     USER_TOPICS,
 )
-from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, REPORTS, REVISIONS, VOTES
+from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, REVISIONS, VOTES
 from shared.domain.stored import Container, Stored
 
 Permission = Literal["manage_posts", "manage_comments", "ban_users", "mute_users", "manage_invitations"]
@@ -235,7 +235,7 @@ ContentDoc = PostDoc | CommentDoc
 
 
 # ---------------------------------------------------------------------------------------------------------
-# votes, follows, revisions, reports
+# votes, follows, revisions (reports: shared/domain/moderation)
 
 
 class VoteDoc(Stored):
@@ -273,20 +273,6 @@ class RevisionDoc(Stored, RevisedFields):
     replaced_at: str
 
 
-class ReportDoc(Stored):
-    """pk = topic id, id = "<target id>.<reporter id>"."""
-
-    target_type: Literal["post", "comment"]
-    target_id: str
-    post_id: str
-    reason: str
-    reporter_id: str
-    reporter_username: str | None
-    status: Literal["open"]
-    created_at: str
-    excerpt: str
-
-
 topic_docs = Container[TopicDoc](TOPICS)
 title_docs = Container[TitleLookupDoc](TOPIC_TITLES)
 membership_docs = Container[MembershipDoc](MEMBERSHIPS)  # any edge (mixed reads)
@@ -302,4 +288,3 @@ comment_docs = Container[CommentDoc](COMMENTS)
 vote_docs = Container[VoteDoc](VOTES)
 follow_docs = Container[FollowDoc](FOLLOWS)
 revision_docs = Container[RevisionDoc](REVISIONS)
-report_docs = Container[ReportDoc](REPORTS)

@@ -252,11 +252,21 @@ def _require_owner(access: TopicAccess) -> None:
         raise Forbidden("Only the topic's owner may do this.", code="owner_only")
 
 
+async def _audit(principal: Principal, action: str, topic_id: str, user_id: str,
+                 details: dict[str, str | None] | None = None) -> None:
+    from shared.domain.moderation import audit_log
+
+    await audit_log.record(principal, action, place=audit_log.topic_place(topic_id), target_kind="user",
+                           target_id=user_id, target_user_id=user_id, details=details)
+
+
 async def check_add_moderator(principal: Principal, topic_id: str, body: ModeratorAdd) -> MemberPublic:
     access = await access_topic(principal, topic_id)
     _require_owner(access)
     permissions = sorted(set(body.permissions if body.permissions is not None else ALL_PERMISSIONS))
-    return await _set_moderator(access, body.user_id, permissions, principal.user_id)
+    result = await _set_moderator(access, body.user_id, permissions, principal.user_id)
+    await _audit(principal, "topic.add_moderator", topic_id, body.user_id, {"permissions": ",".join(permissions)})
+    return result
 
 
 async def check_update_moderator(principal: Principal, topic_id: str, user_id: str,
@@ -266,7 +276,10 @@ async def check_update_moderator(principal: Principal, topic_id: str, user_id: s
     edge = await member_edge(topic_id, user_id)
     if edge is None or edge.get("role") != "moderator":
         raise NotFound("This user is not a moderator here.", code="moderator_not_found")
-    return await _set_moderator(access, user_id, sorted(set(body.permissions)), principal.user_id)
+    permissions = sorted(set(body.permissions))
+    result = await _set_moderator(access, user_id, permissions, principal.user_id)
+    await _audit(principal, "topic.update_moderator", topic_id, user_id, {"permissions": ",".join(permissions)})
+    return result
 
 
 async def _set_moderator(access: TopicAccess, user_id: str, permissions: list[Permission], by: str) -> MemberPublic:
@@ -296,6 +309,7 @@ async def check_remove_moderator(principal: Principal, topic_id: str, user_id: s
                                    [Patch("set", "/role", "member"), Patch("set", "/permissions", [])])
     await events.publish(events.topic_group(topic_id), "moderator_removed", {"topic_id": topic_id,
                                                                              "user_id": user_id})
+    await _audit(principal, "topic.remove_moderator", topic_id, user_id)
 
 
 async def check_transfer_ownership(principal: Principal, topic_id: str, body: UserTarget) -> OwnershipResult:
@@ -329,6 +343,7 @@ async def check_transfer_ownership(principal: Principal, topic_id: str, body: Us
         names = await usernames([body.user_id])
         await events.publish(events.topic_group(topic_id), "topic_ownership_transferred",
                              {"topic_id": topic_id, "owner_id": body.user_id})
+        await _audit(principal, "topic.transfer_ownership", topic_id, body.user_id, {"previous_owner": old_owner})
         return OwnershipResult(topic_id=topic_id, owner=user_ref(body.user_id, names))
     raise Conflict("The topic kept changing; try again.", code="concurrent_update")
 

@@ -25,6 +25,7 @@ from shared.domain.communities.moderation_models import (
 )
 from shared.domain.communities.people import existing_user, ref, user_ref, usernames
 from shared.domain.identity import Principal
+from shared.domain.moderation import audit_log
 from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from shared.ports import Query, Where
 
@@ -58,7 +59,8 @@ async def _restrict(kind: Literal["ban", "mute"], access: TopicAccess, principal
     return _view(doc, names)
 
 
-async def check_ban(principal: Principal, topic_id: str, body: BanCreate) -> RestrictionPublic:
+async def check_ban(principal: Principal, topic_id: str, body: BanCreate, *,
+                    report_id: str | None = None) -> RestrictionPublic:
     access = await access_topic_as_moderator(principal, topic_id, "ban_users")
     await _check_target(access, principal, body.user_id)
     expires_at = clock.later_iso(days=body.duration_days) if body.duration_days else None
@@ -73,6 +75,9 @@ async def check_ban(principal: Principal, topic_id: str, body: BanCreate) -> Res
         except NotFound:
             pass
     await events.publish_to_user(body.user_id, "topic_banned", {"topic_id": topic_id, "expires_at": expires_at})
+    await audit_log.record(principal, "topic.ban", place=audit_log.topic_place(topic_id), target_kind="user",
+                           target_id=body.user_id, target_user_id=body.user_id, reason=body.reason,
+                           report_id=report_id, details={"expires_at": expires_at})
     return result
 
 
@@ -83,6 +88,8 @@ async def check_unban(principal: Principal, topic_id: str, body: UserTarget) -> 
     except NotFound:
         raise NotFound("This user is not banned here.", code="ban_not_found") from None
     await events.publish_to_user(body.user_id, "topic_unbanned", {"topic_id": topic_id})
+    await audit_log.record(principal, "topic.unban", place=audit_log.topic_place(topic_id), target_kind="user",
+                           target_id=body.user_id, target_user_id=body.user_id)
 
 
 async def check_kick(principal: Principal, topic_id: str, body: UserTarget) -> KickResult:
@@ -91,15 +98,21 @@ async def check_kick(principal: Principal, topic_id: str, body: UserTarget) -> K
     if not target.is_member or not await remove_member(topic_id, body.user_id):
         raise NotFound("This user is not a member here.", code="member_not_found")
     await events.publish_to_user(body.user_id, "topic_kicked", {"topic_id": topic_id})
+    await audit_log.record(principal, "topic.kick", place=audit_log.topic_place(topic_id), target_kind="user",
+                           target_id=body.user_id, target_user_id=body.user_id)
     return KickResult(topic_id=topic_id, user_id=body.user_id, status="kicked")
 
 
-async def check_mute(principal: Principal, topic_id: str, body: MuteCreate) -> RestrictionPublic:
+async def check_mute(principal: Principal, topic_id: str, body: MuteCreate, *,
+                     report_id: str | None = None) -> RestrictionPublic:
     access = await access_topic_as_moderator(principal, topic_id, "mute_users")
     await _check_target(access, principal, body.user_id)
     expires_at = clock.later_iso(minutes=body.duration_minutes) if body.duration_minutes else None
     result = await _restrict("mute", access, principal, body.user_id, body.reason, expires_at)
     await events.publish_to_user(body.user_id, "topic_muted", {"topic_id": topic_id, "expires_at": expires_at})
+    await audit_log.record(principal, "topic.mute", place=audit_log.topic_place(topic_id), target_kind="user",
+                           target_id=body.user_id, target_user_id=body.user_id, reason=body.reason,
+                           report_id=report_id, details={"expires_at": expires_at})
     return result
 
 
@@ -110,6 +123,8 @@ async def check_unmute(principal: Principal, topic_id: str, body: UserTarget) ->
     except NotFound:
         raise NotFound("This user is not muted here.", code="mute_not_found") from None
     await events.publish_to_user(body.user_id, "topic_unmuted", {"topic_id": topic_id})
+    await audit_log.record(principal, "topic.unmute", place=audit_log.topic_place(topic_id), target_kind="user",
+                           target_id=body.user_id, target_user_id=body.user_id)
 
 
 async def check_list_restrictions(principal: Principal, topic_id: str, kind: Literal["ban", "mute"],

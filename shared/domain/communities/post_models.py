@@ -220,6 +220,7 @@ class FollowState(BaseModel):
 class ReportResult(BaseModel):
     target_id: str
     reported: bool
+    report_id: str | None = Field(default=None, description="The report in /api/reports (moderation).")
 
 
 class RevisionPublic(BaseModel):

@@ -14,21 +14,19 @@ an excerpt, never the author of what was reported.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from shared import clock, wiring
 from shared.domain import cursors, events
 from shared.domain.communities import images, revisions, votes
 from shared.domain.communities.access import access_site_admin, access_topic_as_moderator
-from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS, REPORTS
+from shared.domain.communities.content_ids import COMMENTS, FOLLOWS, POSTS
 from shared.domain.communities.documents import (
     CommentDoc,
     PostDoc,
     RemovalDoc,
-    ReportDoc,
     comment_docs,
     post_docs,
-    report_docs,
     topic_docs,
 )
 from shared.domain.communities.mentions import excerpt
@@ -59,6 +57,7 @@ async def check_delete_post(principal: Principal, post_id: str, q: DeleteQuery) 
     if q.mode == "hard":
         access_site_admin(principal, "Only administrators delete posts for good.")
         await purge_post(post)
+        await audit_post(principal, "post.purge", post, None)
         await events.publish(events.topic_group(post["topic_id"]), "post_deleted",
                              {"post_id": post_id, "topic_id": post["topic_id"], "state": "purged"})
         await group_closed(events.post_group(post_id))
@@ -68,14 +67,29 @@ async def check_delete_post(principal: Principal, post_id: str, q: DeleteQuery) 
         return
     if not access.can("manage_posts"):
         raise Forbidden("Only the author or a moderator may delete this post.", code="not_author")
-    await do_remove(post, principal, q.reason or DEFAULT_REMOVAL_REASON)
+    reason = q.reason or DEFAULT_REMOVAL_REASON
+    if post.get("state") != "removed":
+        await do_remove(post, principal, reason)
+        await audit_post(principal, "post.remove", post, reason)
 
 
 async def check_remove_post(principal: Principal, post_id: str, reason: str) -> PostPublic:
     access, post = await load_post(principal, post_id)
     access.require("manage_posts")
+    already = post.get("state") == "removed"
     updated = await do_remove(post, principal, reason)
+    if not already:
+        await audit_post(principal, "post.remove", post, reason)
     return await present(updated, viewer_of(access), topic_title=access.topic.get("title"))
+
+
+async def audit_post(principal: Principal, action: str, post: PostDoc, reason: str | None, *,
+                     report_id: str | None = None) -> None:
+    from shared.domain.moderation import audit_log
+
+    await audit_log.record(principal, action, place=audit_log.topic_place(post["topic_id"]), target_kind="post",
+                           target_id=post["id"], target_user_id=post.get("author_id"), reason=reason,
+                           report_id=report_id, details={"excerpt": excerpt(post.get("title") or post.get("content"))})
 
 
 async def do_remove(post: PostDoc, principal: Principal, reason: str) -> PostDoc:
@@ -96,6 +110,7 @@ async def check_restore_post(principal: Principal, post_id: str) -> PostPublic:
     updated = await change_state(post, "visible", [Patch("set", "/removal", None)], from_states=("removed",))
     if updated is None:
         raise Conflict("Only a removed post can be restored.", code="post_not_removed")
+    await audit_post(principal, "post.restore", post, None)
     await events.publish(events.topic_group(post["topic_id"]), "post_updated", await event_payload(updated))
     return await present(updated, viewer_of(access), topic_title=access.topic.get("title"))
 
@@ -113,6 +128,9 @@ async def check_set_flag(principal: Principal, post_id: str, flag: str, value: b
             raise Conflict(f"A topic pins at most {MAX_PINNED} posts.", code="too_many_pinned")
         ops.append(Patch("set", "/pinned_at", clock.now_iso()))
     updated = await post_docs.patch(post["pk"], post_id, ops)
+    if bool(post.get(flag)) != value:
+        verb = {"locked": ("lock", "unlock"), "pinned": ("pin", "unpin")}.get(flag, (flag, f"un{flag}"))
+        await audit_post(principal, f"post.{verb[0] if value else verb[1]}", post, None)
     await events.publish(events.topic_group(post["topic_id"]), "post_updated", await event_payload(updated))
     return await present(updated, viewer_of(access), topic_title=access.topic.get("title"))
 
@@ -121,46 +139,34 @@ async def check_set_flag(principal: Principal, post_id: str, flag: str, value: b
 # reports
 
 
-async def file_report(*, topic_id: str, target_type: Literal["post", "comment"], target: PostDoc | CommentDoc,
-                      post_id: str, container: str,
-                      principal: Principal, reason: str) -> ReportResult:
-    doc: ReportDoc = {"id": f"{target['id']}.{principal.user_id}", "pk": topic_id, "target_type": target_type,
-           "target_id": target["id"], "post_id": post_id, "reason": reason, "reporter_id": principal.user_id,
-           "reporter_username": principal.username, "status": "open", "created_at": clock.now_iso(),
-           "excerpt": excerpt(target.get("title") or target.get("content"))}
-    try:
-        await report_docs.create(doc)
-    except Conflict:
-        raise Conflict("You already reported this.", code="already_reported") from None
-    try:
-        await wiring.documents().patch(container, target["pk"], target["id"], [Patch("incr", "/report_count", 1)])
-    except NotFound:
-        pass
-    return ReportResult(target_id=target["id"], reported=True)
+async def file_report(*, kind: str, target_id: str, principal: Principal, reason: str) -> ReportResult:
+    """The old per-content report routes, now reports like any other (shared/domain/moderation/reports.py)."""
+    from shared.domain.moderation.reports import do_file_report
+
+    doc, _count = await do_file_report(principal, kind, target_id, reason)
+    return ReportResult(target_id=target_id, reported=True, report_id=doc["id"])
 
 
 async def check_report_post(principal: Principal, post_id: str, reason: str) -> ReportResult:
-    _access, post = await load_post(principal, post_id)
-    require_active(post)
-    return await file_report(topic_id=post["topic_id"], target_type="post", target=post, post_id=post_id,
-                             container=POSTS, principal=principal, reason=reason)
+    return await file_report(kind="post", target_id=post_id, principal=principal, reason=reason)
 
 
 async def check_list_reports(principal: Principal, topic_id: str, q: ContentPageQuery) -> ReportPage:
-    """The topic's open reports, newest first: moderators with manage_posts."""
+    """The topic's open reports on posts and comments, newest first: moderators with manage_posts. The same
+    reports as GET /api/reports?place=topic:<id>, in the shape this route always had."""
+    from shared.domain.moderation.documents import report_docs
+
     await access_topic_as_moderator(principal, topic_id, "manage_posts")
     scope = f"reports:{topic_id}"
-    continuation = cursors.decode(scope, q.cursor).get("c") if q.cursor else None
-    if q.cursor and not isinstance(continuation, str):
-        raise cursors.invalid_cursor()
-    page = await report_docs.query(Query(where=[Where("status", "=", "open")],
-                                                         order_by=[("created_at", "desc")]),
-                                          pk=topic_id, limit=q.limit, continuation=continuation)
-    items = [ReportPublic(id=doc["id"], target_type=doc["target_type"], target_id=doc["target_id"],
-                          post_id=doc["post_id"], reason=doc["reason"], reporter_username=doc.get("reporter_username"),
+    where = [Where("type", "=", "report"), Where("place_key", "=", f"topic:{topic_id}"),
+             Where("status", "=", "open"), Where("kind", "in", ["post", "comment"])]
+    page = await report_docs.query(Query(where=where, order_by=[("created_at", "desc")]),
+                                   limit=q.limit, continuation=cursors.continuation(scope, q.cursor))
+    items = [ReportPublic(id=doc["id"], target_type="post" if doc["kind"] == "post" else "comment",
+                          target_id=doc["target_id"], post_id=doc.get("post_id") or doc["target_id"],
+                          reason=doc["reason"], reporter_username=doc.get("reporter_username"),
                           created_at=doc["created_at"], excerpt=doc.get("excerpt")) for doc in page.items]
-    next_cursor = cursors.encode(scope, {"c": page.continuation}) if page.continuation else None
-    return ReportPage(items=items, next_cursor=next_cursor)
+    return ReportPage(items=items, next_cursor=cursors.next_cursor(scope, page.continuation))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -204,7 +210,9 @@ async def purge_post(post: PostDoc) -> None:
     await votes.erase_votes_on(post_id)
     await revisions.erase(post_id)
     await delete_partition(FOLLOWS, post_id)
-    await delete_partition(REPORTS, topic_id, [Where("post_id", "=", post_id)])
+    from shared.domain.moderation.reports import delete_reports_of_post
+
+    await delete_reports_of_post(post_id)
     await images.delete_image(post.get("image"))
     try:
         await post_docs.delete(topic_id, post_id, if_match=None)

@@ -58,6 +58,7 @@ from shared.domain.communities.post_views import (
     viewer_of,
 )
 from shared.domain.identity import Principal
+from shared.domain.moderation import content_filter
 from shared.domain.notifications.models import Actor
 from shared.domain.realtime.revocation import group_closed
 from shared.domain.stored import DocPage, without_system_fields
@@ -114,6 +115,7 @@ async def check_create_post(principal: Principal, topic_id: str, body: PostCreat
     one transactional batch in the topic's partition. With an idempotency key the post id comes from it, so a retry
     that outlived the key's claim finds the post it made instead of making a second one."""
     access = await access_topic_for_contribution(principal, topic_id)
+    content_filter.check_text(title=body.title, content=body.content)
     post_id = new_post_id(topic_id, request_key)
     if request_key is not None:
         made = await _made_before(access, topic_id, post_id, principal)
@@ -275,6 +277,7 @@ def _require_author(post: PostDoc, principal: Principal) -> None:
 async def check_update_post(principal: Principal, post_id: str, body: PostUpdate) -> PostPublic:
     access, post = await load_post(principal, post_id, contribute=True)
     _require_author(post, principal)
+    content_filter.check_text(title=body.title, content=body.content)
     for _ in range(MAX_EDIT_ATTEMPTS):
         require_active(post)
         changes: PostChanges = {}

@@ -385,6 +385,7 @@ async def check_approve_deletion(principal: Principal, topic_id: str) -> Deletio
     except PreconditionFailed:
         raise Conflict("The topic changed meanwhile; look again.", code="concurrent_update") from None
     await release_title(topic_id, topic.get("title_key"))  # the title is free again; the topic will never come back
+    await _audit_review(principal, "topic.approve_deletion", topic)
     return DeletionResult(topic_id=topic_id, status="deletion_approved",
                           permanent_delete_at=deletion.get("permanent_delete_at"))
 
@@ -401,7 +402,16 @@ async def check_reject_deletion(principal: Principal, topic_id: str) -> Deletion
                 Patch("set", "/updated_at", clock.now_iso())], if_match=topic.get("_etag"))
     except PreconditionFailed:
         raise Conflict("The topic changed meanwhile; look again.", code="concurrent_update") from None
+    await _audit_review(principal, "topic.reject_deletion", topic)
     return DeletionResult(topic_id=topic_id, status="active")
+
+
+async def _audit_review(principal: Principal, action: str, topic: TopicDoc) -> None:
+    from shared.domain.moderation import audit_log
+
+    await audit_log.record(principal, action, place=audit_log.topic_place(topic["id"]), target_kind="topic",
+                           target_id=topic["id"], target_user_id=topic.get("owner_id"),
+                           details={"title": topic.get("title")})
 
 
 AUDIENCE_QUEUE = "topic-audience"

@@ -48,12 +48,14 @@ CASES = [
     Case("downvote", "POST", "/api/comments/{comment}/downvote", VOTE, fresh=True),
     Case("remove", "POST", "/api/comments/{comment}/remove", row(401, 403, 403, 403, 200, 200, 200),
          body={"reason": "be kind"}, fresh=True),
-    Case("report", "POST", "/api/comments/{comment}/report", row(401, 201, 201, 201, 201, 201, 201),
+    # the member wrote the target: nobody reports their own content (409 cannot_report_self, docs/moderation.md)
+    Case("report", "POST", "/api/comments/{comment}/report", row(401, 201, 201, 409, 201, 201, 201),
          body={"reason": "spam"}, fresh=True),
 ]
 OPTIONAL_AUTH = {"list comments", "get comment", "replies", "history"}
 REFUSAL_CODES = {401: {"unauthorized"}, 404: {"post_not_found", "comment_not_found", "topic_not_found"},
-                 403: {"banned_from_topic", "not_author", "admin_required", "missing_permission"}}
+                 403: {"banned_from_topic", "not_author", "admin_required", "missing_permission"},
+                 409: {"cannot_report_self"}}
 
 
 @pytest.fixture(scope="module")
