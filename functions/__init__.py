@@ -13,6 +13,7 @@ def blueprints() -> list[func.Blueprint]:
     from functions import (
         auth,
         comments,
+        dm,
         messages,
         models,
         notifications,
@@ -24,5 +25,5 @@ def blueprints() -> list[func.Blueprint]:
         voip,
     )
 
-    return [group.bp for group in (platform, auth, users, topics, posts, comments, notifications, messages, models,
+    return [group.bp for group in (platform, auth, users, topics, posts, comments, notifications, messages, dm, models,
                                    realtime, voip)]

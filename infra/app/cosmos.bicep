@@ -39,6 +39,11 @@ param containers array = [
   { name: 'messages' }
   { name: 'reactions' }
   { name: 'read_markers' }
+  // direct messages (docs/dm.md)
+  { name: 'dm_conversations' }
+  { name: 'dm_hidden' }
+  { name: 'dm_settings' }
+  { name: 'dm_reports' }
   // models
   { name: 'models' }
   { name: 'model_owners' }
