@@ -2,4 +2,4 @@ import azure.functions as func
 
 bp = func.Blueprint()
 
-from functions.dm import routes  # noqa: E402, F401  (its decorators register on bp)
+from functions.dm import routes, timers  # noqa: E402, F401  (their decorators register on bp)

@@ -11,10 +11,11 @@ from shared.lazy import lazy_models, lazy_module
 
 if TYPE_CHECKING:
     from shared.domain.chat import message_models
-    from shared.domain.dm import dm_models, private, summaries
+    from shared.domain.dm import dm_models, presence, private, summaries
 else:
     private = lazy_module("shared.domain.dm.private")
     summaries = lazy_module("shared.domain.dm.summaries")
+    presence = lazy_module("shared.domain.dm.presence")
     dm_models = lazy_models("shared.domain.dm.dm_models")
     message_models = lazy_models("shared.domain.chat.message_models")
 
@@ -186,3 +187,23 @@ async def user_delete_for_me(call: Call) -> dm_models.PrivateHiddenResult:
           response=dm_models.PrivateHiddenResult, rate_limits=WRITE_LIMIT)
 async def user_restore_for_me(call: Call) -> dm_models.PrivateHiddenResult:
     return await private.check_restore_for_me(call.user, call.path.message_id)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# presence
+
+
+@bp.route(route="users/online", methods=["GET"])
+@endpoint(summary="The people I may see who are online now (paged)", query=dm_models.OnlineQuery,
+          response=dm_models.OnlinePage)
+async def users_online(call: Call) -> dm_models.OnlinePage:
+    return await presence.check_online(call.user, limit=call.query.limit, cursor=call.query.cursor)
+
+
+@bp.route(route="users/{user_id}/presence", methods=["GET"])
+@endpoint(summary="A user's presence (is_online, last_seen), as I may see it", path=dm_models.PresencePath,
+          response=dm_models.PresencePublic,
+          description="Offline and no last_seen for people I may not see (not a DM partner nor in one of my rooms, "
+                      "or blocked either way) and for users who hide their online status.")
+async def user_presence(call: Call) -> dm_models.PresencePublic:
+    return await presence.check_presence(call.user, call.path.user_id)

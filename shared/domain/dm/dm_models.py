@@ -3,7 +3,7 @@ MessagePublic / MessagePage)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -155,3 +155,39 @@ class DmSettingsUpdate(BaseModel):
 class ConversationHidden(BaseModel):
     conversation_id: str
     hidden: bool
+
+
+class PresencePath(BaseModel):
+    user_id: str = Field(pattern=USER_ID)
+
+
+class PresencePublic(BaseModel):
+    user_id: str
+    is_online: bool
+    last_seen: str | None = Field(description="Withheld while online, from people who may not see the user, and "
+                                              "for users who hide their online status.")
+
+
+class OnlineUser(BaseModel):
+    id: str
+    username: str
+    is_online: bool
+
+
+class OnlinePage(BaseModel):
+    items: list[OnlineUser] = Field(description="A page of the people I may see who are online now (a page walks "
+                                                "my conversations, so it may hold fewer than `limit`).")
+    next_cursor: str | None
+
+
+class OnlineQuery(BaseModel):
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=2000)
+
+
+class WatchPresenceRequest(BaseModel):
+    user_ids: list[Annotated[str, Field(pattern=USER_ID)]] = Field(min_length=1, max_length=50)
+
+
+class WatchPresenceAnswer(BaseModel):
+    watching: list[str] = Field(description="Those of the ids whose presence this connection now hears.")

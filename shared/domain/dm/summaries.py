@@ -45,7 +45,8 @@ def last_of(message: MessageDoc) -> LastMessageDoc:
             "state": message.get("state", "visible"), "created_at": message["created_at"]}
 
 
-async def _touch(owner: str, other: str, started_by: str, message: MessageDoc, *, own: bool) -> None:
+async def _touch(owner: str, other: str, started_by: str, message: MessageDoc, *, own: bool) -> bool:
+    """Updates (or starts) one side's summary; True when it started the side."""
     conv = message["conversation_id"]
     last = last_of(message)
     ops = [Patch("set", "/last_message", last), Patch("set", "/last_activity", last["created_at"]),
@@ -54,7 +55,7 @@ async def _touch(owner: str, other: str, started_by: str, message: MessageDoc, *
     for _ in range(5):
         try:
             await conversation_docs.patch(owner, conv, ops)
-            return
+            return False
         except NotFound:
             doc: ConversationSideDoc = {
                 "id": conv, "pk": owner, "conversation_id": conv, "user_id": owner, "other_user_id": other,
@@ -63,7 +64,7 @@ async def _touch(owner: str, other: str, started_by: str, message: MessageDoc, *
                 "read_at": None, "partner_read_seq": 0, "muted_until": None, "hidden": False}
             try:
                 await conversation_docs.create(doc)
-                return
+                return True
             except Conflict:
                 continue
     raise Conflict("The conversation kept changing; try again.", code="concurrent_update")
@@ -74,7 +75,10 @@ async def on_sent(gate: PairGate, message: MessageDoc) -> None:
     the sender's other connections told (private_message_sent)."""
     await _touch(gate.user_id, gate.other_id, gate.user_id, message, own=True)
     if not gate.is_self:
-        await _touch(gate.other_id, gate.user_id, gate.user_id, message, own=False)
+        if await _touch(gate.other_id, gate.user_id, gate.user_id, message, own=False):
+            from shared.domain.dm import presence
+
+            await presence.on_conversation_started(gate.user_id, gate.other_id)
         from shared.domain.chat.messages import event_payload
 
         await events.publish_to_user(gate.user_id, "private_message_sent",
