@@ -58,7 +58,7 @@ async def private_unread_total(call: Call) -> dm_models.PrivateUnreadTotal:
     return await summaries.check_unread_total(call.user)
 
 
-@bp.route(route="messages/private/{message_id}", methods=["PATCH", "PUT"])
+@bp.route(route="messages/private/{message_id:regex(_m[0-9]+$)}", methods=["PATCH", "PUT"])
 @endpoint(summary="Edit my direct message (within the edit window)", path=dm_models.PrivateMessagePath,
           body=message_models.MessageUpdate, response=message_models.MessagePublic, errors=(403, 409),
           rate_limits=WRITE_LIMIT)
@@ -66,7 +66,7 @@ async def edit_private_message(call: Call[message_models.MessageUpdate]) -> mess
     return await private.check_edit(call.user, call.path.message_id, call.body)
 
 
-@bp.route(route="messages/private/{message_id}", methods=["DELETE"])
+@bp.route(route="messages/private/{message_id:regex(_m[0-9]+$)}", methods=["DELETE"])
 @endpoint(summary="Delete a direct message for me (soft) or unsend it for both (hard, the sender)",
           path=dm_models.PrivateMessagePath, query=dm_models.PrivateDeleteQuery,
           response=dm_models.PrivateHiddenResult, errors=(403,), rate_limits=WRITE_LIMIT)
@@ -147,28 +147,28 @@ async def user_private_deleted(call: Call) -> dm_models.HiddenMessagePage:
     return await private.check_hidden(call.user, limit=call.query.limit, cursor=call.query.cursor)
 
 
-@bp.route(route="users/private-messages/{other_user_id}", methods=["GET"])
+@bp.route(route="users/private-messages/{other_user_id:regex(^[0-9a-f]+$)}", methods=["GET"])
 @endpoint(summary="A direct conversation's history (the users path)", path=dm_models.OtherUserPath,
           query=dm_models.PrivateAnchorQuery, response=message_models.MessagePage)
 async def user_private_history(call: Call) -> message_models.MessagePage:
     return await private.check_history(call.user, call.path.other_user_id, call.query)
 
 
-@bp.route(route="users/private-messages/{other_user_id}", methods=["DELETE"])
+@bp.route(route="users/private-messages/{other_user_id:regex(^[0-9a-f]+$)}", methods=["DELETE"])
 @endpoint(summary="Take a conversation off my list (the partner keeps it; nothing is deleted)",
           path=dm_models.OtherUserPath, response=dm_models.ConversationHidden, rate_limits=WRITE_LIMIT)
 async def user_hide_conversation(call: Call) -> dm_models.ConversationHidden:
     return await summaries.check_hide(call.user, call.path.other_user_id)
 
 
-@bp.route(route="users/private-messages/{other_user_id}/read", methods=["POST"])
+@bp.route(route="users/private-messages/{other_user_id:regex(^[0-9a-f]+$)}/read", methods=["POST"])
 @endpoint(summary="Mark a whole direct conversation read", path=dm_models.OtherUserPath,
           response=dm_models.PrivateReadResult)
 async def user_read_conversation(call: Call) -> dm_models.PrivateReadResult:
     return await summaries.check_mark_all_read(call.user, call.path.other_user_id)
 
 
-@bp.route(route="users/private-messages/{other_user_id}/mute", methods=["POST"])
+@bp.route(route="users/private-messages/{other_user_id:regex(^[0-9a-f]+$)}/mute", methods=["POST"])
 @endpoint(summary="Mute a direct conversation (minutes; -1 until unmuted, 0 unmutes)", path=dm_models.OtherUserPath,
           body=dm_models.PrivateMuteBody, response=dm_models.PrivateMuteResult, rate_limits=WRITE_LIMIT)
 async def user_mute_conversation(call: Call[dm_models.PrivateMuteBody]) -> dm_models.PrivateMuteResult:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shared.domain.chat.containers import message_not_found, split_message_id
 from shared.domain.dm.containers import partner_in
@@ -24,6 +24,7 @@ from shared.errors import Forbidden, NotFound
 if TYPE_CHECKING:
     from shared.domain.chat.documents import MessageDoc
     from shared.domain.identity import Principal
+    from shared.domain.outbox import Effect
 
 
 def cannot_message() -> Forbidden:
@@ -92,6 +93,10 @@ class PairGate:
         if use_anonymous:
             raise Forbidden("Direct messages have no anonymous names.", code="anonymous_not_allowed")
         return None
+
+    async def effects(self, message: MessageDoc) -> tuple[list[Effect], dict[str, Any]]:
+        """Outbox steps written with the message (chat's branch calls this); none for a DM yet."""
+        return [], {}
 
     async def on_sent(self, message: MessageDoc) -> None:
         from shared.domain.dm import summaries

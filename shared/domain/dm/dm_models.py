@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.domain.chat.message_models import MAX_CONTENT, MESSAGE_ID, MessageHistoryQuery, MessagePublic
+from shared.domain.chat.message_models import MAX_CONTENT, MAX_PAGE, MESSAGE_ID, MessageHistoryQuery, MessagePublic
 from shared.domain.schema_hints import at_least_one_of
 
 USER_ID = r"^[0-9a-f]{32}$"
@@ -30,12 +30,27 @@ class PrivateMessageCreate(BaseModel):
         return self
 
 
-class PrivateHistoryQuery(MessageHistoryQuery):
+class PrivateAnchorQuery(BaseModel):
+    """One anchor is used: `around`, else `before`, else `after`; with none, the newest messages (the history
+    under /api/users/private-messages/{other_user_id}, the partner in the path)."""
+
+    limit: int = Field(default=50, ge=1, le=MAX_PAGE)
+    before: str | None = Field(default=None, pattern=MESSAGE_ID, description="Messages older than this one.")
+    after: str | None = Field(default=None, pattern=MESSAGE_ID, description="Messages newer than this one.")
+    around: str | None = Field(default=None, pattern=MESSAGE_ID,
+                               description="About half older than this one, the rest from it on.")
+
+    def anchors(self) -> MessageHistoryQuery:
+        """Chat's query with the one anchor that counts."""
+        if self.around is not None:
+            return MessageHistoryQuery(limit=self.limit, around=self.around)
+        if self.before is not None:
+            return MessageHistoryQuery(limit=self.limit, before=self.before)
+        return MessageHistoryQuery(limit=self.limit, after=self.after)
+
+
+class PrivateHistoryQuery(PrivateAnchorQuery):
     other_user_id: str = Field(pattern=USER_ID)
-
-
-class PrivateAnchorQuery(MessageHistoryQuery):
-    """The history under /api/users/private-messages/{other_user_id} (the partner is in the path)."""
 
 
 class OtherUserPath(BaseModel):

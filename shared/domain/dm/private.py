@@ -16,7 +16,6 @@ from shared.domain.chat import messages, reactions
 from shared.domain.chat.documents import message_docs
 from shared.domain.chat.message_models import (
     MessageCreate,
-    MessageHistoryQuery,
     MessagePage,
     MessagePublic,
     MessageReactionResult,
@@ -36,6 +35,7 @@ from shared.domain.dm.dm_models import (
     DmSettingsPublic,
     DmSettingsUpdate,
     HiddenMessagePage,
+    PrivateAnchorQuery,
     PrivateHiddenResult,
     PrivateMessageCreate,
     PrivateReportResult,
@@ -80,12 +80,11 @@ async def _without_hidden(user_id: str, page: MessagePage) -> MessagePage:
                        has_newer=page.has_newer)
 
 
-async def check_history(principal: Principal, other_user_id: str, query: MessageHistoryQuery) -> MessagePage:
+async def check_history(principal: Principal, other_user_id: str, query: PrivateAnchorQuery) -> MessagePage:
     """The conversation with `other_user_id`, by anchor, without what I deleted for myself. Anyone may ask for
     any id: the conversation id is the caller's pair, so a stranger's id gives an empty page, not a hint."""
     gate = await reading_gate(principal, other_user_id)
-    anchors = MessageHistoryQuery(limit=query.limit, before=query.before, after=query.after, around=query.around)
-    return await _without_hidden(principal.user_id, await messages.do_history(gate, anchors))
+    return await _without_hidden(principal.user_id, await messages.do_history(gate, query.anchors()))
 
 
 async def check_edit(principal: Principal, mid: str, body: MessageUpdate) -> MessagePublic:
