@@ -157,6 +157,19 @@ async def sweep() -> int:
     return done
 
 
+async def on_visibility_changed(user_id: str, shows: bool) -> None:
+    """show_online_status changed: an online user who hides goes offline to everyone at once (no last_seen),
+    and one who shows again comes online."""
+    if await wiring.kv().get(_on(user_id)) is None:
+        return
+    from shared.domain.accounts import store
+
+    user = await store.get_user(user_id)
+    data = {"user_id": user_id, "username": (user or {}).get("username", "")}
+    await events.publish(presence_group(user_id), "user_online" if shows else "user_offline",
+                         data if shows else {**data, "last_seen": None})
+
+
 # ---------------------------------------------------------------------------------------------------------
 # who may see whom
 
@@ -283,5 +296,5 @@ async def check_online(principal: Principal, *, limit: int, cursor: str | None) 
 
 
 __all__ = ["check_online", "check_presence", "finish", "may_see", "on_blocked", "on_connected",
-           "on_conversation_started", "on_disconnected", "presence_group", "state_of", "sweep", "watch",
-           "watch_partners"]
+           "on_conversation_started", "on_disconnected", "on_visibility_changed", "presence_group", "state_of",
+           "sweep", "watch", "watch_partners"]

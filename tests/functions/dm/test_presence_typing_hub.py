@@ -162,7 +162,16 @@ def test_hidden_online_status_hides_the_user(host, api):
             assert state == {"user_id": alice.id, "is_online": False, "last_seen": None}
             online = await asyncio.to_thread(lambda: ok(api.get("/api/users/online", headers=bob.headers)))
             assert online["items"] == []
+            # showing oneself again while online is seen at once, and hiding again too
+            await asyncio.to_thread(api.patch, "/api/users/me/preferences", json={"show_online_status": True},
+                                    headers=alice.headers)
+            assert len(presence_events(await watcher.heard(1.0), "user_online", alice.id)) == 1
+            await asyncio.to_thread(api.patch, "/api/users/me/preferences", json={"show_online_status": False},
+                                    headers=alice.headers)
+            hidden = presence_events(await watcher.heard(1.0), "user_offline", alice.id)
+            assert len(hidden) == 1 and hidden[0]["data"]["data"]["last_seen"] is None
             await client.stop()
+            assert presence_events(await watcher.heard(GRACE + TIMER + 1.0), "user_offline", alice.id) == []
         finally:
             await watcher.stop()
         return True
