@@ -14,6 +14,7 @@ def blueprints() -> list[func.Blueprint]:
         admin,
         auth,
         comments,
+        dm,
         messages,
         models,
         moderation,
@@ -26,5 +27,5 @@ def blueprints() -> list[func.Blueprint]:
         voip,
     )
 
-    return [group.bp for group in (platform, auth, users, topics, posts, comments, notifications, messages, models,
+    return [group.bp for group in (platform, auth, users, topics, posts, comments, notifications, messages, dm, models,
                                    realtime, voip, moderation, admin)]

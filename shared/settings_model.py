@@ -164,6 +164,13 @@ class Settings(BaseSettings):
     content_blocked_patterns: list[str] = Field(default_factory=list)
     content_critical_check: bool = True
 
+    # Presence and typing (shared/domain/dm/presence.py, typing.py): a user goes offline this long after their
+    # last connection closed; a typing indicator expires after typing_expires_seconds without a new start, and a
+    # connection may send at most typing_events_per_10s typing events.
+    presence_grace_seconds: float = Field(default=5.0, gt=0, le=10)
+    typing_expires_seconds: int = Field(default=8, ge=1, le=30)
+    typing_events_per_10s: int = Field(default=10, ge=1)
+
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> Settings:
         if self.app_env == "production":

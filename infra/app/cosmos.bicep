@@ -44,6 +44,11 @@ param containers array = [
   { name: 'warnings' }
   { name: 'tickets' }
   { name: 'moderation_counters' }
+  // direct messages (docs/dm.md)
+  { name: 'dm_conversations' }
+  { name: 'dm_hidden' }
+  { name: 'dm_settings' }
+  { name: 'dm_reports' }
   // models
   { name: 'models' }
   { name: 'model_owners' }

@@ -50,6 +50,10 @@ DEEP_BODIES = {
     "one level deeper than allowed": b'{"a":' * (MAX_DEPTH + 1) + b"1" + b"}" * (MAX_DEPTH + 1),
 }
 JSON = {"Content-Type": "application/json"}
+# The direct-message routes' path values (branch dm); chat's are set above on its branch, setdefault keeps them.
+for _name, _value in {"other_user_id": "0" * 32, "room_id": "0" * 32 + "_general",
+                      "message_id": "0" * 32 + "_general_m0000000001", "emoji": "x"}.items():
+    VALID_PATH.setdefault(_name, _value)
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,9 @@ async def check_block(principal: Principal, user_id: str) -> UserCard:
     from shared.domain.voip import calls  # a block ends the pair's call at once
 
     await calls.on_blocked(principal.user_id, user_id)
+    from shared.domain.dm import presence  # and hides presence both ways
+
+    await presence.on_blocked(principal.user_id, user_id)
     return await views.card(target)
 
 

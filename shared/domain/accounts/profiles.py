@@ -194,6 +194,11 @@ async def check_update_preferences(principal: Principal, body: PreferencesUpdate
         return Preferences(**(user.get("preferences") or {}))
     ops = [Patch("set", f"/preferences/{name}", value) for name, value in changes.items()]
     updated = await user_docs.patch(principal.user_id, principal.user_id, ops)
+    before = (user.get("preferences") or {}).get("show_online_status", True)
+    if "show_online_status" in changes and changes["show_online_status"] != before:
+        from shared.domain.dm import presence  # hiding or showing oneself is seen at once
+
+        await presence.on_visibility_changed(principal.user_id, bool(changes["show_online_status"]))
     return Preferences(**(updated.get("preferences") or {}))
 
 

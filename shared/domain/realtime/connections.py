@@ -94,12 +94,26 @@ async def do_connected(user_id: str | None, connection_id: str) -> None:
     record = await connection_record(connection_id)
     if record is None or record.user_id != user_id or await principal_of_session(record.user_id, record.sid) is None:
         await close_connection(connection_id, reason="session ended")
+        return
+    await _presence_hook("on_connected", record.user_id, connection_id)
 
 
 async def do_disconnected(connection_id: str) -> ConnectionRecord | None:
     record = await connection_record(connection_id)
     await forget(connection_id, record)
+    if record is not None:
+        await _presence_hook("on_disconnected", record.user_id, connection_id)
     return record
+
+
+async def _presence_hook(name: str, user_id: str, connection_id: str) -> None:
+    """Presence (shared/domain/dm/presence.py) follows the connections; its failure never fails a connection."""
+    from shared.domain.dm import presence
+
+    try:
+        await getattr(presence, name)(user_id, connection_id)
+    except Exception:
+        log.warning("presence: %s failed for a connection", name, exc_info=True)
 
 
 async def connection_record(connection_id: str) -> ConnectionRecord | None:
@@ -173,5 +187,6 @@ async def sweep() -> int:
             if await wiring.sessions().find_by_sid(data["sid"]) is None:
                 await close_connection(connection_id, reason="session ended")
                 await forget(connection_id, ConnectionRecord(connection_id, data["user_id"], data["sid"]))
+                await _presence_hook("on_disconnected", data["user_id"], connection_id)
                 closed += 1
     return closed

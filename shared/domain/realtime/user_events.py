@@ -7,7 +7,8 @@ would make the service drop the client's connection).
 
 TopicsFlow's Socket.IO names are kept beside the generic ones, so its frontend's handlers map one to one:
 `join_topic {topic_id}`, `leave_topic`, `join_post {post_id}`, `leave_post`, `join_chat_room {room_id}`,
-`leave_chat_room`, and the call events (`voip_*`, shared/domain/voip/user_events.py).
+`leave_chat_room`, the call events (`voip_*`, shared/domain/voip/user_events.py), and presence and typing
+(`watch_presence`, `typing_start`, `typing_stop`: shared/domain/dm/user_events.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from shared.domain.dm import user_events as dm_events
 from shared.domain.identity import Principal
 from shared.domain.realtime import connections, subscriptions
 from shared.domain.realtime.groups import chat_room_group, post_group, topic_group
@@ -72,6 +74,7 @@ HANDLERS: dict[str, Handler] = {
     "join_post": _join_post, "leave_post": _leave_post,
     "join_chat_room": _join_chat_room, "leave_chat_room": _leave_chat_room,
     **voip_events.HANDLERS,
+    **dm_events.HANDLERS,
 }
 
 
