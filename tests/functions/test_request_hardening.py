@@ -40,7 +40,8 @@ VALID_PATH = {"topic_id": "0" * 32, "post_id": "0" * 32 + "_" + "0" * 16, "comme
               "user_id": "0" * 32, "model_id": "0" * 32, "job_id": "0" * 32, "notification_id": "mention_0",
               "invitation_id": "inv_" + "0" * 32, "session_id": "0" * 16, "username": "someone", "kind": "avatar",
               "number": "1", "type_key": "linear_regression", "passkey_id": "0" * 64, "name": "swagger-ui.css",
-              "path": "no/such/route"}
+              "path": "no/such/route", "room_id": "0" * 32 + "_general",
+              "message_id": "0" * 32 + "_general_m0000000001", "emoji": "x"}
 
 DEEP = 100_000
 DEEP_BODIES = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -12,11 +13,14 @@ from shared.domain.schema_hints import at_least_one_of
 MAX_CONTENT = 2000
 MAX_PAGE = 100
 MESSAGE_ID = r"^[A-Za-z0-9_-]{1,220}$"
-ANCHORS = ("before", "after", "around")
 
 
-def _at_most_one_anchor(schema: dict[str, Any]) -> None:
-    schema["not"] = {"anyOf": [{"required": [a, b]} for i, a in enumerate(ANCHORS) for b in ANCHORS[i + 1:]]}
+def _gif_hosts(schema: dict[str, Any]) -> None:
+    """The hosts a gif_url may name (setting chat_gif_hosts), in the document: the domain refuses the others."""
+    from shared.settings import get_settings
+
+    hosts = "|".join(re.escape(host) for host in get_settings().chat_gif_hosts)
+    schema["pattern"] = rf"^https://({hosts})/\S*$"
 
 
 class MessageCreate(BaseModel):
@@ -24,7 +28,8 @@ class MessageCreate(BaseModel):
 
     content: str | None = Field(default=None, min_length=1, max_length=MAX_CONTENT, pattern=r"\S")
     gif_url: str | None = Field(default=None, max_length=500, pattern=r"^https://[A-Za-z0-9.-]+/\S*$",
-                                description="Only from the GIF provider's hosts (setting chat_gif_hosts).")
+                                description="Only from the GIF provider's hosts (setting chat_gif_hosts).",
+                                json_schema_extra=_gif_hosts)
     reply_to: str | None = Field(default=None, pattern=MESSAGE_ID, description="A message of the same room.")
     use_anonymous: bool = Field(default=False, description="Topic conversations of topics that allow it: post "
                                                            "under your alias in the topic.")
@@ -46,19 +51,13 @@ class MessageDeleteQuery(BaseModel):
 
 
 class MessageHistoryQuery(BaseModel):
-    model_config = ConfigDict(json_schema_extra=_at_most_one_anchor)
+    """One anchor is used: `around`, else `before`, else `after`; with none, the newest messages."""
 
     limit: int = Field(default=50, ge=1, le=MAX_PAGE)
     before: str | None = Field(default=None, pattern=MESSAGE_ID, description="Messages older than this one.")
     after: str | None = Field(default=None, pattern=MESSAGE_ID, description="Messages newer than this one.")
     around: str | None = Field(default=None, pattern=MESSAGE_ID,
                                description="About half older than this one, the rest from it on.")
-
-    @model_validator(mode="after")
-    def _one_anchor(self) -> MessageHistoryQuery:
-        if sum(getattr(self, a) is not None for a in ANCHORS) > 1:
-            raise ValueError("give at most one of before, after and around")
-        return self
 
 
 class MessageSearchQuery(BaseModel):

@@ -19,8 +19,15 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from shared import clock
-from shared.domain import cursors, events
-from shared.domain.chat.containers import COUNTER_ID, emoji_of, message_id, message_not_found, split_message_id
+from shared.domain import cursors, events, outbox
+from shared.domain.chat.containers import (
+    COUNTER_ID,
+    MESSAGES,
+    emoji_of,
+    message_id,
+    message_not_found,
+    split_message_id,
+)
 from shared.domain.chat.documents import (
     IdempotencyMarkerDoc,
     MessageDoc,
@@ -148,8 +155,12 @@ async def do_send(gate: ConversationGate, principal: Principal, body: MessageCre
         marker: IdempotencyMarkerDoc = {"id": marker_id, "pk": conv, "kind": "idempotency", "message_id": doc["id"],
                                         "author_id": principal.user_id, "created_at": now}
         ops.append(marker_docs.op("create", marker))
+    effects, hints = gate.effects(doc)
     try:
-        await message_docs.batch(conv, ops)
+        if effects:
+            await outbox.write(MESSAGES, conv, ops, effects, source=doc["id"], hints=hints)
+        else:
+            await message_docs.batch(conv, ops)
     except Conflict:
         made = await _made_before(conv, marker_id, principal) if marker_id is not None else None
         if made is None:
@@ -203,7 +214,7 @@ async def do_history(gate: ConversationGate, query: MessageHistoryQuery) -> Mess
         has_older = len(older) > older_n or (older_n == 0 and bool(await _slice(conv, "<", seq, "desc", 1)))
         items = [*reversed(older[:older_n]), *newer[:limit - older_n]]
         return _page(items, has_older=has_older, has_newer=len(newer) > limit - older_n)
-    if query.after is not None:
+    if query.after is not None and query.before is None:
         seq = _anchor(conv, query.after)
         newer = await _slice(conv, ">", seq, "asc", limit + 1)
         has_older = bool(await _slice(conv, "<=", seq, "desc", 1))

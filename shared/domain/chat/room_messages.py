@@ -7,6 +7,7 @@ The old topic chat (/api/messages/topic/{topic_id}) is the topic's built-in `gen
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from shared.domain.chat import messages, reactions, read_state
 from shared.domain.chat.access import RoomAccess, access_room
@@ -27,6 +28,9 @@ from shared.domain.identity import Principal
 from shared.domain.realtime.groups import chat_room_group
 from shared.errors import Forbidden, NotFound
 from shared.ports import Patch
+
+if TYPE_CHECKING:
+    from shared.domain.outbox import Effect
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,15 @@ class RoomGate:
         from shared.domain.communities.posts import alias_if_anonymous
 
         return await alias_if_anonymous(topic, self.access.user_id or "", True)
+
+    def effects(self, message: MessageDoc) -> tuple[list[Effect], dict[str, Any]]:
+        from shared.domain import outbox
+        from shared.domain.chat.mentions import may_mention
+
+        if not may_mention(message.get("content")):
+            return [], {}
+        return ([outbox.step("chat.mentioned", room_id=self.access.room_id, message_id=message["id"])],
+                {"room": self.access.room, "message": message})
 
     async def on_sent(self, message: MessageDoc) -> None:
         room = self.access.room

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from shared.domain.communities.people_models import UserRef
 
@@ -25,8 +25,8 @@ class TopicConversationCreate(BaseModel):
 class GroupChatCreate(BaseModel):
     name: str = NAME
     description: str = Field(default="", max_length=500)
-    invited_users: list[str] = Field(default_factory=list, max_length=50,
-                                     json_schema_extra={"items": {"type": "string", "pattern": USER_ID}})
+    invited_users: list[Annotated[str, StringConstraints(pattern=USER_ID)]] = Field(default_factory=list,
+                                                                                    max_length=50)
     voip_enabled: bool = True
 
 

@@ -26,7 +26,8 @@ class NotificationPublic(BaseModel):
     type: NotificationType
     title: str
     message: str
-    data: dict[str, str] = Field(description="topic_id, post_id and comment_id the notification is about.")
+    data: dict[str, str] = Field(description="topic_id, post_id and comment_id (or room_id and message_id) the "
+                                                        "notification is about.")
     actor: Actor | None
     read: bool
     created_at: str
