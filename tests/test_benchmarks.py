@@ -14,6 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # module -> lines its output must contain: the ratio columns or lines each benchmark prints
 FIGURES = {
+    "bench.chat": ["p50 ratio", "p99 ratio", "REST calls per event", "median ratio", "store calls"],
     "bench.communities": ["http median ratio", "domain median ratio", "GET a topic (the baseline)",
                           "POST create comment"],
     "bench.models": ["ratio", "p50 ratio", "linear_regression", "random_forest_regressor"],
