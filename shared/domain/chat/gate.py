@@ -42,7 +42,7 @@ class ConversationGate(Protocol):
         """The alias to post under, None to post under the username; raises when anonymity is not allowed."""
         ...
 
-    def effects(self, message: MessageDoc) -> tuple[list[Effect], dict[str, Any]]:
+    async def effects(self, message: MessageDoc) -> tuple[list[Effect], dict[str, Any]]:
         """What must follow the send (outbox steps written in the message's own batch), and hints for them."""
         ...
 

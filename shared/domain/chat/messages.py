@@ -155,7 +155,7 @@ async def do_send(gate: ConversationGate, principal: Principal, body: MessageCre
         marker: IdempotencyMarkerDoc = {"id": marker_id, "pk": conv, "kind": "idempotency", "message_id": doc["id"],
                                         "author_id": principal.user_id, "created_at": now}
         ops.append(marker_docs.op("create", marker))
-    effects, hints = gate.effects(doc)
+    effects, hints = await gate.effects(doc)
     try:
         if effects:
             await outbox.write(MESSAGES, conv, ops, effects, source=doc["id"], hints=hints)

@@ -71,14 +71,21 @@ class RoomGate:
 
         return await alias_if_anonymous(topic, self.access.user_id or "", True)
 
-    def effects(self, message: MessageDoc) -> tuple[list[Effect], dict[str, Any]]:
+    async def effects(self, message: MessageDoc) -> tuple[list[Effect], dict[str, Any]]:
+        """Mentions when the text may hold one; the followers' notification for the first message of a window."""
         from shared.domain import outbox
+        from shared.domain.chat import followers
         from shared.domain.chat.mentions import may_mention
 
-        if not may_mention(message.get("content")):
-            return [], {}
-        return ([outbox.step("chat.mentioned", room_id=self.access.room_id, message_id=message["id"])],
-                {"room": self.access.room, "message": message})
+        room_id = self.access.room_id
+        effects = []
+        if may_mention(message.get("content")):
+            effects.append(outbox.step("chat.mentioned", room_id=room_id, message_id=message["id"]))
+        window = await followers.claim_window(room_id)
+        if window is not None:
+            effects.append(outbox.step("chat.followers_notified", room_id=room_id, message_id=message["id"],
+                                       window=window))
+        return effects, {"room": self.access.room, "message": message}
 
     async def on_sent(self, message: MessageDoc) -> None:
         room = self.access.room

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 PAGE_DEFAULT, PAGE_MAX = 20, 100
 
-NotificationType = Literal["mention", "reply", "comment"]
+NotificationType = Literal["mention", "reply", "comment", "chatroom_message"]
 NotificationId = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 

@@ -69,3 +69,25 @@ def test_an_anonymous_author_stays_anonymous_in_the_mention(host, api, people):
     assert notified[0]["actor"]["user_id"] is None
     text = json.dumps(notified)
     assert people.member.id not in text and people.member.username not in text
+
+
+def test_followers_hear_of_a_busy_room_once_per_window(host, api, public):
+    chat = build_room(host, public, public=False, spares=True)
+    p = chat.people
+    ok(api.post(f"/api/chat-rooms/{chat.id}/mute", json={"minutes": -1}, headers=p.spares[0].headers))
+    assert api.post(f"/api/users/{p.member.id}/block", headers=p.spares[1].headers).status_code in (200, 201, 409)
+    for i in range(3):
+        ok(api.post(f"/api/chat-rooms/{chat.id}/messages", json={"content": f"busy {i}"}, headers=p.member.headers),
+           201)
+
+    def room_notices(user):
+        items = ok(api.get("/api/notifications?limit=100", headers=user.headers))["items"]
+        return [n for n in items if n["type"] == "chatroom_message" and n["data"].get("room_id") == chat.id]
+
+    for follower in (p.owner, p.moderator, p.spares[2], p.spares[3]):
+        notices = room_notices(follower)
+        assert len(notices) == 1 and notices[0]["message"] == "busy 0", notices
+    assert room_notices(p.spares[0]) == []  # muted the room
+    assert room_notices(p.spares[1]) == []  # blocked the author
+    assert room_notices(p.member) == []  # the author
+    assert room_notices(p.other) == []  # no member
