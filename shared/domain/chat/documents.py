@@ -124,6 +124,13 @@ class RoomLogDoc(Stored):
 # messages of any conversation (pk = conversation id)
 
 
+class AttachmentDoc(TypedDict):
+    id: str
+    filename: str
+    mime_type: str  # sniffed from the bytes
+    size: int
+
+
 class MessageDoc(Stored):
     kind: Literal["message"]
     conversation_id: str
@@ -137,6 +144,7 @@ class MessageDoc(Stored):
     reply_to: str | None
     mentions: list[str]  # user ids mentioned (never shown to clients)
     reactions: dict[str, int]  # emoji (hex of its UTF-8) -> count
+    attachments: NotRequired[list[AttachmentDoc]]
     state: MessageState
     edit_count: int
     created_at: str

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from shared.domain.chat.attachment_models import ATTACHMENT_ID, AttachmentPublic
 from shared.domain.communities.people_models import UserRef
 from shared.domain.schema_hints import at_least_one_of
 
 MAX_CONTENT = 2000
 MAX_PAGE = 100
+MAX_ATTACHMENTS = 5
 MESSAGE_ID = r"^[A-Za-z0-9_-]{1,220}$"
 
 
@@ -24,20 +26,23 @@ def _gif_hosts(schema: dict[str, Any]) -> None:
 
 
 class MessageCreate(BaseModel):
-    model_config = ConfigDict(json_schema_extra=at_least_one_of("content", "gif_url"))
+    model_config = ConfigDict(json_schema_extra=at_least_one_of("content", "gif_url", "attachments"))
 
     content: str | None = Field(default=None, min_length=1, max_length=MAX_CONTENT, pattern=r"\S")
     gif_url: str | None = Field(default=None, max_length=500, pattern=r"^https://[A-Za-z0-9.-]+/\S*$",
                                 description="Only from the GIF provider's hosts (setting chat_gif_hosts).",
                                 json_schema_extra=_gif_hosts)
     reply_to: str | None = Field(default=None, pattern=MESSAGE_ID, description="A message of the same room.")
+    attachments: list[Annotated[str, StringConstraints(pattern=ATTACHMENT_ID)]] | None = Field(
+        default=None, min_length=1, max_length=MAX_ATTACHMENTS,
+        description="Ids from POST /api/attachments/upload-url, uploaded before sending.")
     use_anonymous: bool = Field(default=False, description="Topic conversations of topics that allow it: post "
                                                            "under your alias in the topic.")
 
     @model_validator(mode="after")
     def _something_to_send(self) -> MessageCreate:
-        if self.content is None and self.gif_url is None:
-            raise ValueError("send content or a gif_url")
+        if self.content is None and self.gif_url is None and not self.attachments:
+            raise ValueError("send content, a gif_url or attachments")
         return self
 
 
@@ -80,6 +85,7 @@ class MessagePublic(BaseModel):
     display_name: str
     content: str | None
     gif_url: str | None
+    attachments: list[AttachmentPublic] = Field(description="Fetch each through GET /api/attachments/{id}.")
     reply_to: str | None
     state: Literal["visible", "deleted", "removed"]
     created_at: str

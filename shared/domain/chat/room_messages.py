@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from shared.domain.chat import messages, reactions, read_state
 from shared.domain.chat.access import RoomAccess, access_room
+from shared.domain.chat.attachment_models import AttachmentAccess
 from shared.domain.chat.containers import general_room_id, message_not_found, room_partition, split_message_id
 from shared.domain.chat.documents import MessageDoc, room_docs
 from shared.domain.chat.message_models import (
@@ -153,6 +154,23 @@ async def check_mark_read(principal: Principal, room_id: str, message_id: str) -
     seq = await read_state.current_seq(room_id)
     return ReadStatePublic(conversation_id=room_id, read_seq=marker["read_seq"],
                            unread_count=max(0, seq - marker["read_seq"]), mention_count=marker["mention_count"])
+
+
+async def check_get_attachment(principal: Principal | None, attachment_id: str) -> AttachmentAccess:
+    """A short-lived URL of a message's file, for whoever may read the message (404 otherwise)."""
+    from shared.domain.chat import attachments
+
+    found = await attachments.lookup(attachment_id)
+    try:
+        message = await check_get_message(principal, found["message_id"])
+    except NotFound:
+        raise attachments.attachment_not_found() from None
+    if attachment_id not in {a.id for a in message.attachments}:
+        raise attachments.attachment_not_found()
+    url, disposition = await attachments.signed_url(found)
+    return AttachmentAccess(id=attachment_id, filename=found["filename"], mime_type=found["mime_type"],
+                            size=found["size"], url=url, expires_in=attachments.READ_SECONDS,
+                            disposition=disposition)
 
 
 # the old topic chat: the topic's general conversation
