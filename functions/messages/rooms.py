@@ -90,3 +90,34 @@ async def mute_chat_room(call: Call[room_models.RoomMuteRequest]) -> room_models
           response=room_models.RoomMuteState, errors=(403, 404))
 async def unmute_chat_room(call: Call) -> room_models.RoomMuteState:
     return await rooms.check_unmute(call.user, call.path.room_id)
+
+
+@bp.route(route="chat-rooms/{room_id}/picture", methods=["PUT"])
+@endpoint(summary="Set a room's picture (moderators)", path=route_models.RoomPath, body=room_models.RoomImageBody,
+          response=room_models.RoomPublic, errors=(403, 404),
+          description="Upload the image through POST /api/attachments/upload-url first; it must sniff as a PNG, "
+                      "JPEG, GIF or WebP.")
+async def set_chat_room_picture(call: Call[room_models.RoomImageBody]) -> room_models.RoomPublic:
+    return await rooms.check_set_image(call.user, call.path.room_id, "picture", call.body)
+
+
+@bp.route(route="chat-rooms/{room_id}/picture", methods=["GET"])
+@endpoint(summary="A room's picture (a short-lived URL)", auth="optional", path=route_models.RoomPath,
+          response=room_models.RoomImage, errors=(403, 404))
+async def get_chat_room_picture(call: Call) -> room_models.RoomImage:
+    return await rooms.check_get_image(call.principal, call.path.room_id, "picture")
+
+
+@bp.route(route="chat-rooms/{room_id}/background", methods=["PUT"])
+@endpoint(summary="Set a room's background (moderators)", path=route_models.RoomPath,
+          body=room_models.RoomImageBody, response=room_models.RoomPublic, errors=(403, 404),
+          description="As the picture: an uploaded PNG, JPEG, GIF or WebP.")
+async def set_chat_room_background(call: Call[room_models.RoomImageBody]) -> room_models.RoomPublic:
+    return await rooms.check_set_image(call.user, call.path.room_id, "background", call.body)
+
+
+@bp.route(route="chat-rooms/{room_id}/background", methods=["GET"])
+@endpoint(summary="A room's background (a short-lived URL)", auth="optional", path=route_models.RoomPath,
+          response=room_models.RoomImage, errors=(403, 404))
+async def get_chat_room_background(call: Call) -> room_models.RoomImage:
+    return await rooms.check_get_image(call.principal, call.path.room_id, "background")

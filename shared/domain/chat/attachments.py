@@ -144,3 +144,19 @@ async def signed_url(doc: AttachmentLookupDoc) -> tuple[str, Literal["inline", "
     url = await wiring.blobs().read_url(BLOB_CONTAINER, doc["id"], expires_in_seconds=READ_SECONDS,
                                         download_name=None if inline else doc["filename"])
     return url, "inline" if inline else "attachment"
+
+
+async def forget(attachment_id: str) -> None:
+    """The claim of a file used for something other than a message (a room's picture)."""
+    await wiring.kv().delete(_claim_key(attachment_id))
+
+
+async def delete_blob(name: str) -> None:
+    try:
+        await wiring.blobs().delete(BLOB_CONTAINER, name)
+    except NotFound:
+        pass
+
+
+async def image_url(name: str) -> str:
+    return await wiring.blobs().read_url(BLOB_CONTAINER, name, expires_in_seconds=READ_SECONDS)

@@ -50,6 +50,8 @@ class RoomDoc(Stored):
     last_activity: str
     status: Literal["active", "pending_deletion"]
     deletion: NotRequired[RoomDeletionDoc]
+    picture: NotRequired[str | None]  # blob in chat-attachments (attachments.py)
+    background: NotRequired[str | None]
 
 
 class RoomNameDoc(Stored):

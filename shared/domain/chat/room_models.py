@@ -60,6 +60,8 @@ class RoomPublic(BaseModel):
     is_public: bool
     owner: UserRef | None
     voip_enabled: bool
+    has_picture: bool = Field(description="GET /api/chat-rooms/{id}/picture gives its URL")
+    has_background: bool
     member_count: int
     status: Literal["active", "pending_deletion"]
     created_at: str
@@ -87,3 +89,15 @@ class RoomDeletion(BaseModel):
     room_id: str
     status: Literal["pending_deletion"]
     permanent_delete_at: str
+
+
+class RoomImageBody(BaseModel):
+    attachment_id: str = Field(pattern=r"^[0-9a-f]{32}$",
+                               description="From POST /api/attachments/upload-url; a PNG, JPEG, GIF or WebP.")
+
+
+class RoomImage(BaseModel):
+    room_id: str
+    kind: Literal["picture", "background"]
+    url: str = Field(description="Short-lived signed URL.")
+    expires_in: int

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Literal
 
 from shared import clock
 from shared.domain import cursors, events
@@ -39,6 +40,8 @@ from shared.domain.chat.documents import (
 from shared.domain.chat.room_models import (
     GroupChatCreate,
     RoomDeletion,
+    RoomImage,
+    RoomImageBody,
     RoomListQuery,
     RoomMuteRequest,
     RoomMuteState,
@@ -52,9 +55,10 @@ from shared.domain.communities.access import access_topic, access_topic_for_cont
 from shared.domain.communities.people import existing_user, ref, usernames
 from shared.domain.identity import Principal
 from shared.domain.realtime.groups import Scope, chat_room_group
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.ports import Patch, Query, Where
 
+ImageKind = Literal["picture", "background"]
 MAX_PRIVATE_ROOMS_LISTED = 500  # the IN (...) of a topic's conversation list; the newest private ones beyond
 DELETION_REVIEW_DAYS = 7
 
@@ -118,7 +122,8 @@ async def present_rooms(principal: Principal | None, rooms: Sequence[RoomDoc], *
             id=room["id"], kind=room["kind"], topic_id=room.get("topic_id"), built_in=bool(room.get("built_in")),
             name=room["name"], description=room.get("description", ""), tags=room.get("tags", []),
             is_public=room["visibility"] == "public", owner=ref(room.get("owner_id"), names),
-            voip_enabled=bool(room.get("voip_enabled", True)), member_count=int(room.get("member_count", 0)),
+            voip_enabled=bool(room.get("voip_enabled", True)), has_picture=bool(room.get("picture")),
+            has_background=bool(room.get("background")), member_count=int(room.get("member_count", 0)),
             status=room.get("status", "active"), created_at=room["created_at"],
             last_activity=room.get("last_activity", room["created_at"]), role=role,
             user_is_member=edge is not None, is_muted=room["id"] in muted, unread_count=unread,
@@ -317,6 +322,43 @@ async def _drop_mirrors(room_id: str) -> None:
         continuation = page.continuation
         if not continuation:
             return
+
+
+# ---------------------------------------------------------------------------------------------------------
+# picture and background (uploaded like attachments; images only)
+
+
+def image_not_found() -> NotFound:
+    return NotFound("This room has no such image.", code="image_not_found")
+
+
+async def check_set_image(principal: Principal, room_id: str, kind: ImageKind, body: RoomImageBody) -> RoomPublic:
+    """Moderators set the room's picture or background from an uploaded file that sniffs as a safe image."""
+    from shared.domain.chat import attachments
+
+    access = await access_room(principal, room_id)
+    access.require_moderator()
+    image = await attachments.claim(principal.user_id, body.attachment_id)
+    if image.mime_type not in attachments.SAFE_INLINE:
+        raise ValidationFailed("A room's picture is a PNG, JPEG, GIF or WebP image.", code="image_required",
+                               details=[{"field": "body.attachment_id", "message": "not an image"}])
+    await attachments.forget(image.id)
+    old = access.room.get(kind)
+    public = await _updated(principal, access.room, [Patch("set", f"/{kind}", image.id)], f"{kind}_update")
+    if old:
+        await attachments.delete_blob(old)
+    return public
+
+
+async def check_get_image(principal: Principal | None, room_id: str, kind: ImageKind) -> RoomImage:
+    from shared.domain.chat import attachments
+
+    access = await access_room(principal, room_id)
+    name = access.room.get(kind)
+    if not name:
+        raise image_not_found()
+    url = await attachments.image_url(name)
+    return RoomImage(room_id=room_id, kind=kind, url=url, expires_in=attachments.READ_SECONDS)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -67,3 +67,26 @@ def test_what_is_not_allowed_is_refused(host, api, public):
     assert huge.status_code == 413 and code(huge) == "attachment_too_large"
     assert api.post("/api/attachments/upload-url", json={"filename": "a", "content_type": "a/b", "size": 1}
                     ).status_code == 401
+
+
+def test_room_picture_and_background_are_uploaded_images(host, api, public):
+    chat = build_room(host, public, public=False)
+    p = chat.people
+    assert code(api.get(f"/api/chat-rooms/{chat.id}/picture", headers=p.member.headers)) == "image_not_found"
+    picture = upload(api, p.moderator, PNG, "room.png", "image/png")
+    room = ok(api.put(f"/api/chat-rooms/{chat.id}/picture", json={"attachment_id": picture},
+                      headers=p.moderator.headers))
+    assert room["has_picture"] and not room["has_background"]
+    shown = ok(api.get(f"/api/chat-rooms/{chat.id}/picture", headers=p.member.headers))
+    assert httpx.get(shown["url"]).content == PNG
+    assert api.get(f"/api/chat-rooms/{chat.id}/picture", headers=p.other.headers).status_code == 404
+    pdf = upload(api, p.moderator, PDF, "doc.pdf")
+    refused = api.put(f"/api/chat-rooms/{chat.id}/background", json={"attachment_id": pdf},
+                      headers=p.moderator.headers)
+    assert refused.status_code == 422 and code(refused) == "image_required"
+    mine = upload(api, p.member, PNG, "bg.png")
+    assert code(api.put(f"/api/chat-rooms/{chat.id}/background", json={"attachment_id": mine},
+                        headers=p.member.headers)) == "moderators_only"
+    background = upload(api, p.owner, PNG, "bg.png")
+    assert ok(api.put(f"/api/chat-rooms/{chat.id}/background", json={"attachment_id": background},
+                      headers=p.owner.headers))["has_background"]

@@ -29,6 +29,7 @@ MODS_ONLY = (403, "moderators_only")
 MEMBERS_ONLY = (403, "members_only")
 NOT_AUTHOR = (403, "not_author")
 NO_MESSAGE = (404, "message_not_found")
+NO_FILE = (404, "attachment_not_found")
 
 
 def matrix(*, anonymous: Expect = UNAUTH, other: Expect, banned: Expect, member: Expect, moderator: Expect,
@@ -101,6 +102,30 @@ def _invite_other(api, chat):
                     headers=chat.people.owner.headers), 201)
 
 
+def _uploads(api, chat):
+    """A PNG uploaded by each signed-in caller (for the picture rows), and one attached to the member's message."""
+    import httpx
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    chat.room["uploads"] = {}
+    for role in ROLES:
+        if role == "anonymous":
+            continue
+        user = getattr(chat.people, role)
+        target = ok(api.post("/api/attachments/upload-url", json={"filename": "a.png", "content_type": "image/png",
+                                                                    "size": len(png)}, headers=user.headers), 201)
+        httpx.request(target["method"], target["upload_url"], content=png, headers=target["headers"])
+        chat.room["uploads"][role] = target["attachment_id"]
+
+
+def _attached(api, chat):
+    _uploads(api, chat)
+    member = chat.people.member
+    message = ok(api.post(f"/api/chat-rooms/{chat.id}/messages", json={"attachments": [chat.room["uploads"]["member"]]},
+                          headers=member.headers), 201)
+    chat.room["attachment_id"] = message["attachments"][0]["id"]
+
+
 def _target(chat, role, target):
     return {"user_id": target}
 
@@ -153,6 +178,15 @@ ROWS = [
     Row("take a reaction back", "DELETE", "/api/chat-rooms/{room}/messages/{message}/reactions/👍", seen_by_all()),
     Row("mark read", "POST", "/api/chat-rooms/{room}/read", seen_by_all(),
         body=lambda c, r, t: {"message_id": c.room["message_id"]}),
+    Row("set the picture", "PUT", "/api/chat-rooms/{room}/picture", level(MODS_ONLY, MODS), setup=_uploads,
+        body=lambda c, r, t: {"attachment_id": c.room["uploads"].get(r, "0" * 32)}),
+    Row("set the background", "PUT", "/api/chat-rooms/{room}/background", level(MODS_ONLY, MODS), setup=_uploads,
+        body=lambda c, r, t: {"attachment_id": c.room["uploads"].get(r, "0" * 32)}),
+    Row("get the picture", "GET", "/api/chat-rooms/{room}/picture",
+        seen_by_all((404, "image_not_found"), anonymous=(404, "image_not_found"))),
+    Row("an attachment", "GET", "/api/attachments/{attachment}", setup=_attached,
+        expect={k: v | {"banned": NO_FILE} | ({"other": NO_FILE, "anonymous": NO_FILE} if k == "private" else {})
+                for k, v in seen_by_all(anonymous=200).items()}),
     Row("a message by id", "GET", "/api/messages/{message}",
         {k: v | {"banned": NO_MESSAGE} | ({"other": NO_MESSAGE, "anonymous": NO_MESSAGE} if k == "private" else {})
          for k, v in seen_by_all(anonymous=200).items()}),
@@ -174,6 +208,9 @@ TOPIC_ROWS = [
         body=lambda c, r, t: {"name": room_name(r)}),
     Row("my group chats", "GET", "/api/chat-rooms/group/list",
         {"public": matrix(other=200, banned=200, member=200, moderator=200, owner=200, admin=200)}),
+    Row("an upload URL", "POST", "/api/attachments/upload-url",
+        {"public": matrix(other=201, banned=201, member=201, moderator=201, owner=201, admin=201)},
+        body=lambda c, r, t: {"filename": "a.png", "content_type": "image/png", "size": 10}),
     Row("my invitations", "GET", "/api/chat-rooms/invitations",
         {"public": matrix(other=200, banned=200, member=200, moderator=200, owner=200, admin=200)}),
 ]
@@ -201,7 +238,8 @@ def test_who_may_call(host, api, public, row: Row, kind: str):
         room = _prepare(host, public, row, kind) if row.fresh else chat
         assert room is not None
         target = people.spares[SPARE_OF[role]].id
-        path = row.path.format(room=room.id, topic=public.id, target=target, message=room.room["message_id"])
+        path = row.path.format(room=room.id, topic=public.id, target=target, message=room.room["message_id"],
+                               attachment=room.room.get("attachment_id", ""))
         headers = people.headers(role)
         body = row.body(room, role, target) if row.body else None
         response = api.request(row.method, path, headers=headers, json=body)
