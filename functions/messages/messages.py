@@ -115,3 +115,25 @@ async def list_topic_chat_messages(call: Call) -> message_models.MessagePage:
 async def send_topic_chat_message(call: Call[message_models.MessageCreate]) -> message_models.MessagePublic:
     return await room_messages.check_topic_send(call.user, call.path.topic_id, call.body,
                                                 request_key=call.idempotency_key)
+
+
+@bp.route(route="messages/{message_id}/report", methods=["POST"])
+@endpoint(summary="Report a message (once per user), for whoever may read it", path=route_models.MessagePath,
+          body=message_models.MessageReportBody, response=message_models.MessageReportCreated, status=201,
+          errors=(404, 409), rate_limits=[RateRule("chat_report", 20, 3600, per="user")], idempotent=True)
+async def report_message(call: Call[message_models.MessageReportBody]) -> message_models.MessageReportCreated:
+    return await room_messages.check_report(call.user, call.path.message_id, call.body)
+
+
+@bp.route(route="chat-rooms/{room_id}/reports", methods=["GET"])
+@endpoint(summary="Open reports of a room's messages (moderators)", path=route_models.RoomPath,
+          query=message_models.ChatListQuery, response=message_models.MessageReportPage, errors=(403, 404))
+async def list_chat_room_reports(call: Call) -> message_models.MessageReportPage:
+    return await room_messages.check_list_reports(call.user, call.path.room_id, call.query)
+
+
+@bp.route(route="chat-rooms/{room_id}/moderation-log", methods=["GET"])
+@endpoint(summary="A room's moderation log: removals, bans, unbans, kicks (moderators)", path=route_models.RoomPath,
+          query=message_models.ChatListQuery, response=message_models.ModerationLogPage, errors=(403, 404))
+async def get_chat_room_moderation_log(call: Call) -> message_models.ModerationLogPage:
+    return await room_messages.check_moderation_log(call.user, call.path.room_id, call.query)

@@ -39,6 +39,8 @@ param containers array = [
   { name: 'messages' }
   { name: 'reactions' }
   { name: 'read_markers' }
+  { name: 'message_reports' }
+  { name: 'attachments' }
   // models
   { name: 'models' }
   { name: 'model_owners' }

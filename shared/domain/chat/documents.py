@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal, NotRequired, TypedDict
 
 from shared.domain.chat.containers import (
+    MESSAGE_REPORTS,
     MESSAGES,
     REACTIONS,
     READ_MARKERS,
@@ -203,6 +204,17 @@ class ReadMarkerDoc(Stored):
     updated_at: str
 
 
+class MessageReportDoc(Stored):
+    """pk = conversation id, id = "<message id>.<reporter id>"."""
+
+    message_id: str
+    reporter_id: str
+    reason: str
+    status: Literal["open"]
+    created_at: str
+    excerpt: str
+
+
 room_docs = Container[RoomDoc](ROOMS)
 room_name_docs = Container[RoomNameDoc](ROOM_NAMES)
 room_edge_docs = Container[RoomEdgeDoc](ROOM_MEMBERS)
@@ -218,3 +230,4 @@ marker_docs = Container[IdempotencyMarkerDoc](MESSAGES)
 revision_docs = Container[RevisionDoc](MESSAGES)
 reaction_docs = Container[ReactionDoc](REACTIONS)
 read_marker_docs = Container[ReadMarkerDoc](READ_MARKERS)
+message_report_docs = Container[MessageReportDoc](MESSAGE_REPORTS)

@@ -122,3 +122,46 @@ class MessageReactionResult(BaseModel):
     emoji: str
     count: int
     reacted: bool
+
+
+class MessageReportBody(BaseModel):
+    reason: str = Field(min_length=3, max_length=500, pattern=r"\S")
+
+
+class MessageReportCreated(BaseModel):
+    report_id: str
+    message_id: str
+    status: Literal["open"]
+
+
+class MessageReportPublic(BaseModel):
+    id: str
+    message_id: str
+    reporter: UserRef
+    reason: str
+    excerpt: str
+    created_at: str
+
+
+class MessageReportPage(BaseModel):
+    items: list[MessageReportPublic]
+    next_cursor: str | None
+
+
+class ChatListQuery(BaseModel):
+    limit: int = Field(default=50, ge=1, le=MAX_PAGE)
+    cursor: str | None = Field(default=None, max_length=2000)
+
+
+class ModerationLogEntry(BaseModel):
+    action: Literal["message_removed", "ban", "unban", "kick"]
+    by: UserRef
+    target_user_id: str | None
+    message_id: str | None
+    reason: str | None
+    created_at: str
+
+
+class ModerationLogPage(BaseModel):
+    items: list[ModerationLogEntry] = Field(description="Newest first.")
+    next_cursor: str | None

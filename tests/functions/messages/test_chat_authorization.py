@@ -187,6 +187,11 @@ ROWS = [
     Row("an attachment", "GET", "/api/attachments/{attachment}", setup=_attached,
         expect={k: v | {"banned": NO_FILE} | ({"other": NO_FILE, "anonymous": NO_FILE} if k == "private" else {})
                 for k, v in seen_by_all(anonymous=200).items()}),
+    Row("the room's reports", "GET", "/api/chat-rooms/{room}/reports", level(MODS_ONLY, MODS)),
+    Row("the moderation log", "GET", "/api/chat-rooms/{room}/moderation-log", level(MODS_ONLY, MODS)),
+    Row("report the member's message", "POST", "/api/messages/{message}/report",
+        {k: v | {"banned": NO_MESSAGE, "member": 201} | ({"other": NO_MESSAGE} if k == "private" else {})
+         for k, v in seen_by_all(201).items()}, body=lambda c, r, t: {"reason": f"by {r}"}),
     Row("a message by id", "GET", "/api/messages/{message}",
         {k: v | {"banned": NO_MESSAGE} | ({"other": NO_MESSAGE, "anonymous": NO_MESSAGE} if k == "private" else {})
          for k, v in seen_by_all(anonymous=200).items()}),

@@ -197,3 +197,26 @@ def test_read_state_and_unread_counts_in_lists(host, api, public, people):
     foreign = api.post(f"/api/chat-rooms/{chat.id}/read", json={"message_id": f"{public.id}_general_m0000000001"},
                        headers=member.headers)
     assert foreign.status_code == 404
+
+
+def test_reports_and_the_moderation_log(host, api, public, people):
+    chat = build_room(host, public, public=False)
+    message = send(api, chat.id, people.member, "report me")
+    created = ok(api.post(f"/api/messages/{message['id']}/report", json={"reason": "rude words"},
+                          headers=people.moderator.headers), 201)
+    assert created["status"] == "open"
+    again = api.post(f"/api/messages/{message['id']}/report", json={"reason": "rude words"},
+                     headers=people.moderator.headers)
+    assert again.status_code == 409 and code(again) == "already_reported"
+    outsider = api.post(f"/api/messages/{message['id']}/report", json={"reason": "nosy"}, headers=people.other.headers)
+    assert outsider.status_code == 404 and code(outsider) == "message_not_found"
+    reports = ok(api.get(f"/api/chat-rooms/{chat.id}/reports", headers=people.owner.headers))["items"]
+    assert [(r["message_id"], r["reporter"]["id"], r["excerpt"]) for r in reports] == [
+        (message["id"], people.moderator.id, "report me")]
+    assert code(api.get(f"/api/chat-rooms/{chat.id}/reports", headers=people.member.headers)) == "moderators_only"
+    ok(api.delete(f"/api/chat-rooms/{chat.id}/messages/{message['id']}?reason=rude", headers=people.owner.headers))
+    log = ok(api.get(f"/api/chat-rooms/{chat.id}/moderation-log", headers=people.moderator.headers))["items"]
+    assert [e["action"] for e in log][:2] == ["message_removed", "ban"]  # newest first; build_room banned someone
+    assert log[0]["reason"] == "rude" and log[0]["by"]["id"] == people.owner.id
+    assert code(api.get(f"/api/chat-rooms/{chat.id}/moderation-log",
+                        headers=people.member.headers)) == "moderators_only"
