@@ -220,3 +220,30 @@ def test_reports_and_the_moderation_log(host, api, public, people):
     assert log[0]["reason"] == "rude" and log[0]["by"]["id"] == people.owner.id
     assert code(api.get(f"/api/chat-rooms/{chat.id}/moderation-log",
                         headers=people.member.headers)) == "moderators_only"
+
+
+def test_the_purge_timer_removes_deleted_messages_after_their_time(host, api, public, people):
+    chat = build_room(host, public)
+    kept = send(api, chat.id, people.member, "kept")
+    gone = send(api, chat.id, people.member, "gone")
+    waiting = send(api, chat.id, people.member, "waiting")
+    ok(api.put(f"/api/chat-rooms/{chat.id}/messages/{gone['id']}/reactions/👍", headers=people.member.headers))
+    for message in (gone, waiting):
+        ok(api.delete(f"/api/chat-rooms/{chat.id}/messages/{message['id']}", headers=people.member.headers))
+    from shared import clock
+    from shared.domain.chat.documents import message_docs, reaction_docs
+    from shared.ports import Patch
+
+    async def age():
+        await message_docs.patch(chat.id, gone["id"], [Patch("set", "/permanent_delete_at",
+                                                             clock.later_iso(days=-1))])
+
+    host.run(age)
+    host.run_timer("purge_deleted_chat_messages")
+    ids = [m["id"] for m in history(api, chat.id, people.member, limit=100)["items"]]
+    assert kept["id"] in ids and waiting["id"] in ids and gone["id"] not in ids
+
+    async def reactions_left():
+        return await reaction_docs.read_many([(gone["id"], "f09f918d:" + people.member.id)])
+
+    assert host.run(reactions_left) == []
