@@ -29,7 +29,7 @@ async def request_attachment_upload(call: Call[attachment_models.AttachmentUploa
     return await attachments.check_request_upload(call.user, call.body)
 
 
-@bp.route(route="attachments/{attachment_id}", methods=["GET"])
+@bp.route(route="attachments/{attachment_id:length(32)}", methods=["GET"])
 @endpoint(summary="A chat attachment's short-lived URL (for who may read its message)", auth="optional",
           path=attachment_models.AttachmentPath, response=attachment_models.AttachmentAccess, errors=(404,))
 async def get_attachment(call: Call) -> attachment_models.AttachmentAccess:
