@@ -122,3 +122,24 @@ async def set_chat_room_background(call: Call[room_models.RoomImageBody]) -> roo
           response=room_models.RoomImage, errors=(403, 404))
 async def get_chat_room_background(call: Call) -> room_models.RoomImage:
     return await rooms.check_get_image(call.principal, call.path.room_id, "background")
+
+
+@bp.route(route="admin/chat-rooms/pending-deletions", methods=["GET"])
+@endpoint(summary="Chat rooms waiting for a deletion review (admin)", auth="admin", query=room_models.RoomListQuery,
+          response=room_models.RoomPage, tags=["admin"])
+async def list_chat_room_pending_deletions(call: Call) -> room_models.RoomPage:
+    return await rooms.check_list_pending_deletions(call.user, call.query)
+
+
+@bp.route(route="admin/" + ROOMS + "/approve-deletion", methods=["POST"])
+@endpoint(summary="Approve a chat room's deletion (admin); the purge timer removes it", auth="admin",
+          path=route_models.RoomPath, response=room_models.RoomDeletion, errors=(404, 409), tags=["admin"])
+async def approve_chat_room_deletion(call: Call) -> room_models.RoomDeletion:
+    return await rooms.check_approve_deletion(call.user, call.path.room_id)
+
+
+@bp.route(route="admin/" + ROOMS + "/reject-deletion", methods=["POST"])
+@endpoint(summary="Reject a chat room's deletion (admin): the room comes back", auth="admin",
+          path=route_models.RoomPath, response=room_models.RoomPublic, errors=(404, 409), tags=["admin"])
+async def reject_chat_room_deletion(call: Call) -> room_models.RoomPublic:
+    return await rooms.check_reject_deletion(call.user, call.path.room_id)

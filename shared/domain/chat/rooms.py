@@ -51,7 +51,7 @@ from shared.domain.chat.room_models import (
     RoomUpdate,
     TopicConversationCreate,
 )
-from shared.domain.communities.access import access_topic, access_topic_for_contribution
+from shared.domain.communities.access import access_site_admin, access_topic, access_topic_for_contribution
 from shared.domain.communities.people import existing_user, ref, usernames
 from shared.domain.identity import Principal
 from shared.domain.realtime.groups import Scope, chat_room_group
@@ -322,6 +322,81 @@ async def _drop_mirrors(room_id: str) -> None:
         continuation = page.continuation
         if not continuation:
             return
+
+
+# ---------------------------------------------------------------------------------------------------------
+# administrators: the review of deletions, and the purge
+
+
+async def check_list_pending_deletions(principal: Principal, query: RoomListQuery) -> RoomPage:
+    access_site_admin(principal)
+    scope = f"room_deletions:{principal.user_id}"
+    page = await room_docs.query(Query(where=[Where("status", "=", "pending_deletion")],
+                                       order_by=[("updated_at", "asc")]), limit=query.limit,
+                                 continuation=cursors.continuation(scope, query.cursor))
+    return RoomPage(items=await present_rooms(principal, page.items),
+                    next_cursor=cursors.next_cursor(scope, page.continuation))
+
+
+async def _pending(principal: Principal, room_id: str) -> RoomDoc:
+    access_site_admin(principal)
+    access = await access_room(principal, room_id)
+    room = access.room
+    if room.get("status") != "pending_deletion" or (room.get("deletion") or {}).get("status") != "pending":
+        raise Conflict("This room is not waiting for a deletion review.", code="not_pending_deletion")
+    return room
+
+
+async def check_approve_deletion(principal: Principal, room_id: str) -> RoomDeletion:
+    """The purge timer removes the room and everything in it on its next run."""
+    room = await _pending(principal, room_id)
+    now = clock.now_iso()
+    await room_docs.patch(room["pk"], room_id, [Patch("set", "/deletion/status", "approved"),
+                                                 Patch("set", "/deletion/permanent_delete_at", now)])
+    return RoomDeletion(room_id=room_id, status="pending_deletion", permanent_delete_at=now)
+
+
+async def check_reject_deletion(principal: Principal, room_id: str) -> RoomPublic:
+    """The room comes back, with its members' "my rooms" entries."""
+    room = await _pending(principal, room_id)
+    updated = await room_docs.patch(room["pk"], room_id, [Patch("set", "/status", "active"),
+                                                           Patch("set", "/deletion/status", "rejected"),
+                                                           Patch("set", "/updated_at", clock.now_iso())])
+    continuation: str | None = None
+    while True:
+        page = await room_member_docs.query(Query(where=[Where("kind", "=", "member")]), pk=room_id, limit=100,
+                                            continuation=continuation)
+        for edge in page.items:
+            await user_room_docs.upsert({
+                "id": room_id, "pk": edge["user_id"], "kind": "member", "room_id": room_id, "room_pk": room["pk"],
+                "room_kind": room["kind"], "topic_id": room.get("topic_id"), "visibility": room["visibility"],
+                "joined_at": edge["joined_at"]})
+        continuation = page.continuation
+        if not continuation:
+            break
+    return (await present_rooms(principal, [updated]))[0]
+
+
+async def purge_deleted_rooms(*, limit: int = 20) -> int:
+    """Rooms whose deletion was approved go for good: their messages (and what hangs off them), members, bans,
+    log, reports and name reservation."""
+    from shared import wiring
+    from shared.domain.chat.containers import MESSAGE_REPORTS, MESSAGES, ROOM_LOG, ROOM_MEMBERS, ROOMS
+    from shared.domain.chat.purging import purge_messages_of
+    from shared.domain.purging import delete_partition
+
+    page = await room_docs.query(Query(where=[Where("status", "=", "pending_deletion"),
+                                              Where("deletion.status", "=", "approved")]), limit=limit)
+    for room in page.items:
+        await purge_messages_of(room["id"])
+        for container in (MESSAGES, ROOM_MEMBERS, ROOM_LOG, MESSAGE_REPORTS):
+            await delete_partition(container, room["id"])
+        await _release(room.get("name_key"))
+        try:
+            await wiring.documents().delete(ROOMS, room["pk"], room["id"])
+        except NotFound:
+            pass
+    return len(page.items)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ MEMBERS_ONLY = (403, "members_only")
 NOT_AUTHOR = (403, "not_author")
 NO_MESSAGE = (404, "message_not_found")
 NO_FILE = (404, "attachment_not_found")
+ADMINS = (403, "admin_required")
 
 
 def matrix(*, anonymous: Expect = UNAUTH, other: Expect, banned: Expect, member: Expect, moderator: Expect,
@@ -192,6 +193,12 @@ ROWS = [
     Row("report the member's message", "POST", "/api/messages/{message}/report",
         {k: v | {"banned": NO_MESSAGE, "member": 201} | ({"other": NO_MESSAGE} if k == "private" else {})
          for k, v in seen_by_all(201).items()}, body=lambda c, r, t: {"reason": f"by {r}"}),
+    Row("approve a deletion", "POST", "/api/admin/chat-rooms/{room}/approve-deletion",
+        {kind: matrix(other=ADMINS, banned=ADMINS, member=ADMINS, moderator=ADMINS, owner=ADMINS,
+                      admin=(409, "not_pending_deletion")) for kind in ("public", "private")}),
+    Row("reject a deletion", "POST", "/api/admin/chat-rooms/{room}/reject-deletion",
+        {kind: matrix(other=ADMINS, banned=ADMINS, member=ADMINS, moderator=ADMINS, owner=ADMINS,
+                      admin=(409, "not_pending_deletion")) for kind in ("public", "private")}),
     Row("a message by id", "GET", "/api/messages/{message}",
         {k: v | {"banned": NO_MESSAGE} | ({"other": NO_MESSAGE, "anonymous": NO_MESSAGE} if k == "private" else {})
          for k, v in seen_by_all(anonymous=200).items()}),
@@ -216,6 +223,8 @@ TOPIC_ROWS = [
     Row("an upload URL", "POST", "/api/attachments/upload-url",
         {"public": matrix(other=201, banned=201, member=201, moderator=201, owner=201, admin=201)},
         body=lambda c, r, t: {"filename": "a.png", "content_type": "image/png", "size": 10}),
+    Row("rooms waiting for deletion", "GET", "/api/admin/chat-rooms/pending-deletions",
+        {"public": matrix(other=ADMINS, banned=ADMINS, member=ADMINS, moderator=ADMINS, owner=ADMINS, admin=200)}),
     Row("my invitations", "GET", "/api/chat-rooms/invitations",
         {"public": matrix(other=200, banned=200, member=200, moderator=200, owner=200, admin=200)}),
 ]
