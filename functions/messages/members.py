@@ -55,6 +55,14 @@ async def remove_chat_room_moderator(call: Call) -> membership_models.RoomAction
     return await membership.check_remove_moderator(call.user, call.path.room_id, call.path.user_id)
 
 
+@bp.route(route=ROOMS + "/transfer-ownership", methods=["POST"])
+@endpoint(summary="Hand the room to a member (owner)", path=route_models.RoomPath,
+          body=membership_models.RoomUserTarget, response=membership_models.RoomActionResult, errors=(403, 404, 409))
+async def transfer_chat_room_ownership(call: Call[membership_models.RoomUserTarget]
+                                       ) -> membership_models.RoomActionResult:
+    return await membership.check_transfer_ownership(call.user, call.path.room_id, call.body.user_id)
+
+
 @bp.route(route=ROOMS + "/ban/{user_id}", methods=["POST"])
 @endpoint(summary="Ban a user from the room (moderators)", path=route_models.RoomUserPath,
           body=membership_models.RoomBanBody, response=membership_models.RoomActionResult, errors=(403, 404, 409),

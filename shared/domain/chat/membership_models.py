@@ -65,7 +65,7 @@ class RoomMemberPage(BaseModel):
 class RoomActionResult(BaseModel):
     room_id: str
     user_id: str
-    status: Literal["banned", "unbanned", "kicked", "moderator_added", "moderator_removed"]
+    status: Literal["banned", "unbanned", "kicked", "moderator_added", "moderator_removed", "ownership_transferred"]
 
 
 class RoomInvitationPublic(BaseModel):

@@ -151,6 +151,8 @@ ROWS = [
         spares=True),
     Row("remove a moderator", "DELETE", "/api/chat-rooms/{room}/moderators/{target}", level(OWNER_ONLY, OWNERS),
         spares=True, setup=_for_spares(_promote)),
+    Row("transfer the ownership", "POST", "/api/chat-rooms/{room}/transfer-ownership", level(OWNER_ONLY, OWNERS),
+        body=_target, spares=True, fresh=True),
     Row("ban", "POST", "/api/chat-rooms/{room}/ban/{target}", level(MODS_ONLY, MODS), spares=True),
     Row("unban", "POST", "/api/chat-rooms/{room}/unban/{target}", level(MODS_ONLY, MODS), setup=_for_spares(_ban)),
     Row("kick", "POST", "/api/chat-rooms/{room}/kick/{target}", level(MODS_ONLY, MODS), spares=True),

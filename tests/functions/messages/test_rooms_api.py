@@ -177,3 +177,21 @@ def test_administrators_review_deletions_and_the_timer_purges_approved_ones(host
 
     assert host.run(left) == []
     assert ok(api.get(f"/api/chat-rooms/{rejected.id}", headers=people.member.headers))["status"] == "active"
+
+
+def test_the_owner_hands_the_room_over_and_may_then_leave(host, api, public, people):
+    chat = build_room(host, public, kind="group")
+    owner, member = people.owner, people.member
+    assert code(api.post(f"/api/chat-rooms/{chat.id}/transfer-ownership", json={"user_id": people.other.id},
+                         headers=owner.headers)) == "not_a_member"
+    assert code(api.post(f"/api/chat-rooms/{chat.id}/transfer-ownership", json={"user_id": owner.id},
+                         headers=member.headers)) == "owner_only"
+    done = ok(api.post(f"/api/chat-rooms/{chat.id}/transfer-ownership", json={"user_id": member.id},
+                       headers=owner.headers))
+    assert done["status"] == "ownership_transferred"
+    room = ok(api.get(f"/api/chat-rooms/{chat.id}", headers=member.headers))
+    assert room["owner"]["id"] == member.id and room["role"] == "owner"
+    assert ok(api.post(f"/api/chat-rooms/{chat.id}/leave", headers=owner.headers))["status"] == "left"
+    general = f"{public.id}_general"
+    assert code(api.post(f"/api/chat-rooms/{general}/transfer-ownership", json={"user_id": member.id},
+                         headers=owner.headers)) == "built_in_room"
