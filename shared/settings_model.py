@@ -152,6 +152,7 @@ class Settings(BaseSettings):
 
     # Chat (shared/domain/chat): how long an author may edit a message, and the only hosts a gif_url may name.
     chat_edit_window_seconds: int = Field(default=900, ge=0)
+    chat_attachment_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)  # capped by blob_max_upload_bytes
     chat_gif_hosts: list[str] = Field(default_factory=lambda: ["media.tenor.com", "media1.tenor.com",
                                                                "c.tenor.com", "media.giphy.com", "i.giphy.com"])
     # ---- moderation (docs/moderation.md) -----------------------------------------------------------------

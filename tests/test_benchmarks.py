@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIGURES = {
     "bench.dm": ["DM send to receive", "send p50 ratio", "send p99 ratio", "list p50 ratio at 10",
                  "list p50 ratio at 1000", "list p50 ratio 1000 / 10", "store calls 1000 / 10"],
+    "bench.chat": ["p50 ratio", "p99 ratio", "REST calls per event", "median ratio", "store calls"],
     "bench.communities": ["http median ratio", "domain median ratio", "GET a topic (the baseline)",
                           "POST create comment"],
     "bench.models": ["ratio", "p50 ratio", "linear_regression", "random_forest_regressor"],

@@ -38,6 +38,8 @@ param containers array = [
   { name: 'messages' }
   { name: 'reactions' }
   { name: 'read_markers' }
+  { name: 'message_reports' }
+  { name: 'attachments' }
   // moderation and administration (docs/moderation.md)
   { name: 'audit_log' }
   { name: 'moderation_reports' }

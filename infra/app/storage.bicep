@@ -37,7 +37,7 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
   }
 }
 
-param appContainers array = ['deployments', 'profile-images', 'post-images', 'models', 'model-data']
+param appContainers array = ['deployments', 'profile-images', 'post-images', 'chat-attachments', 'models', 'model-data']
 
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [for c in appContainers: {
   parent: blobService

@@ -51,6 +51,7 @@ CONTAINERS: tuple[str, ...] = (
     "users",  # an account deleted (pk = user id): the erasure job and its mail
     "model_jobs",  # a job submitted (pk = job id): its queue message
     "models",  # a model deleted (pk = model id): its cleanup job
+    "messages",  # a chat message (pk = conversation id): its mentions and the followers' notification
     "outbox",  # side effects whose write is not a document (account mails after a code was issued)
 )
 # Steps by name -> "module:function", imported when a relay first runs one. Each takes (args, hints).
@@ -60,6 +61,8 @@ STEPS: dict[str, str] = {
     "posts.counted": "shared.domain.communities.post_effects:count_post",
     "posts.followed_up": "shared.domain.communities.post_effects:follow_up_post",
     "mail.sent": "shared.domain.accounts.mail:relay_mail",
+    "chat.mentioned": "shared.domain.chat.mentions:notify_room_mentions",
+    "chat.followers_notified": "shared.domain.chat.followers:notify_followers",
 }
 LEASE_SECONDS = 60.0  # a relay in progress owns the document this long; the timer leaves it alone meanwhile
 RELAY_TIMEOUT_SECONDS = 10.0  # how long a request waits for its own relay before leaving it to the timer

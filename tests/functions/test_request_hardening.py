@@ -41,7 +41,9 @@ VALID_PATH = {"topic_id": "0" * 32, "post_id": "0" * 32 + "_" + "0" * 16, "comme
               "invitation_id": "inv_" + "0" * 32, "session_id": "0" * 16, "username": "someone", "kind": "avatar",
               "number": "1", "type_key": "linear_regression", "passkey_id": "0" * 64, "name": "swagger-ui.css",
               "path": "no/such/route", "report_id": "user." + "0" * 32 + "." + "0" * 32, "ticket_id": "tk_" + "0" * 24,
-              "warning_id": "w_" + "0" * 20 + "_" + "0" * 12}
+              "warning_id": "w_" + "0" * 20 + "_" + "0" * 12,
+              "room_id": "0" * 32 + "_general",
+              "message_id": "0" * 32 + "_general_m0000000001", "emoji": "x", "attachment_id": "0" * 32}
 
 DEEP = 100_000
 DEEP_BODIES = {

@@ -10,6 +10,7 @@ messages          pk = conversation id   messages "<conversation id>_m<seq, 10 d
                                          idempotency markers "idem:<digest>", edit history "<message id>.v<n>"
 reactions         pk = message id   id = "<emoji as hex>:<uid>"                       one per user and emoji
 read_markers      pk = user id      id = conversation id                              read up to seq; mentions
+message_reports   pk = conversation id   id = "<message id>.<reporter id>"            one report per user and message
 
 Room ids say where the room lives, so every read is a point read:
     topic conversation  "<topic id>_r<12 hex>", the built-in one "<topic id>_general"  (pk = topic id)
@@ -33,6 +34,7 @@ ROOM_LOG = "room_log"
 MESSAGES = "messages"
 REACTIONS = "reactions"
 READ_MARKERS = "read_markers"
+MESSAGE_REPORTS = "message_reports"
 
 GENERAL = "general"
 COUNTER_ID = "counter"

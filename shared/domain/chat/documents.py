@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal, NotRequired, TypedDict
 
 from shared.domain.chat.containers import (
+    MESSAGE_REPORTS,
     MESSAGES,
     REACTIONS,
     READ_MARKERS,
@@ -50,6 +51,8 @@ class RoomDoc(Stored):
     last_activity: str
     status: Literal["active", "pending_deletion"]
     deletion: NotRequired[RoomDeletionDoc]
+    picture: NotRequired[str | None]  # blob in chat-attachments (attachments.py)
+    background: NotRequired[str | None]
 
 
 class RoomNameDoc(Stored):
@@ -124,6 +127,13 @@ class RoomLogDoc(Stored):
 # messages of any conversation (pk = conversation id)
 
 
+class AttachmentDoc(TypedDict):
+    id: str
+    filename: str
+    mime_type: str  # sniffed from the bytes
+    size: int
+
+
 class MessageDoc(Stored):
     kind: Literal["message"]
     conversation_id: str
@@ -137,6 +147,7 @@ class MessageDoc(Stored):
     reply_to: str | None
     mentions: list[str]  # user ids mentioned (never shown to clients)
     reactions: dict[str, int]  # emoji (hex of its UTF-8) -> count
+    attachments: NotRequired[list[AttachmentDoc]]
     state: MessageState
     edit_count: int
     created_at: str
@@ -193,6 +204,17 @@ class ReadMarkerDoc(Stored):
     updated_at: str
 
 
+class MessageReportDoc(Stored):
+    """pk = conversation id, id = "<message id>.<reporter id>"."""
+
+    message_id: str
+    reporter_id: str
+    reason: str
+    status: Literal["open"]
+    created_at: str
+    excerpt: str
+
+
 room_docs = Container[RoomDoc](ROOMS)
 room_name_docs = Container[RoomNameDoc](ROOM_NAMES)
 room_edge_docs = Container[RoomEdgeDoc](ROOM_MEMBERS)
@@ -208,3 +230,4 @@ marker_docs = Container[IdempotencyMarkerDoc](MESSAGES)
 revision_docs = Container[RevisionDoc](MESSAGES)
 reaction_docs = Container[ReactionDoc](REACTIONS)
 read_marker_docs = Container[ReadMarkerDoc](READ_MARKERS)
+message_report_docs = Container[MessageReportDoc](MESSAGE_REPORTS)

@@ -6,10 +6,11 @@ caller's area checks access first and hands them a `ConversationGate` that says 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from shared.domain.chat.documents import MessageDoc
+    from shared.domain.outbox import Effect
 
 
 class ConversationGate(Protocol):
@@ -39,6 +40,10 @@ class ConversationGate(Protocol):
 
     async def anonymous_name(self, use_anonymous: bool) -> str | None:
         """The alias to post under, None to post under the username; raises when anonymity is not allowed."""
+        ...
+
+    async def effects(self, message: MessageDoc) -> tuple[list[Effect], dict[str, Any]]:
+        """What must follow the send (outbox steps written in the message's own batch), and hints for them."""
         ...
 
     async def on_sent(self, message: MessageDoc) -> None:

@@ -53,7 +53,7 @@ from shared.domain.chat.membership_models import (
 from shared.domain.communities.people import existing_user, user_ref, usernames
 from shared.domain.identity import Principal
 from shared.domain.realtime.groups import Scope, chat_room_group
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from shared.ports import Patch, Query, Where
 
 log = logging.getLogger("topicsflow.chat.membership")
@@ -222,6 +222,38 @@ async def check_remove_moderator(principal: Principal, room_id: str, user_id: st
     await events.publish(chat_room_group(room_id), "chat_room_updated",
                          {"room_id": room_id, "type": "moderator_removed", "user_id": user_id})
     return RoomActionResult(room_id=room_id, user_id=user_id, status="moderator_removed")
+
+
+async def check_transfer_ownership(principal: Principal, room_id: str, user_id: str) -> RoomActionResult:
+    """The owner (or an administrator) hands the room to a member; the old owner stays a member."""
+    for _ in range(3):
+        access = await access_room(principal, room_id)
+        if not (access.role == "owner" or access.is_admin):
+            raise Forbidden("Only the room's owner may do this.", code="owner_only")
+        room = access.room
+        if room.get("built_in"):
+            raise Conflict("The built-in conversation belongs to the topic's owner.", code="built_in_room")
+        old_owner = room.get("owner_id")
+        if user_id == old_owner:
+            raise Conflict("This user already owns the room.", code="is_owner")
+        if await _member_edge(room_id, user_id) is None:
+            raise Conflict("Ownership goes to a member of the room.", code="not_a_member")
+        try:
+            await room_docs.patch(room["pk"], room_id, [Patch("set", "/owner_id", user_id),
+                                                         Patch("set", "/updated_at", clock.now_iso())],
+                                  if_match=room.get("_etag"))
+        except PreconditionFailed:
+            continue
+        for uid, role in ((user_id, "owner"), (old_owner, "member")):
+            if uid:
+                try:
+                    await room_member_docs.patch(room_id, member_id(uid), [Patch("set", "/role", role)])
+                except NotFound:
+                    pass
+        await events.publish(chat_room_group(room_id), "chat_room_updated",
+                             {"room_id": room_id, "type": "owner_changed", "user_id": user_id})
+        return RoomActionResult(room_id=room_id, user_id=user_id, status="ownership_transferred")
+    raise Conflict("The room kept changing; try again.", code="concurrent_update")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.domain.communities.people_models import UserRef
+from shared.domain.schema_hints import at_least_one_of
 
 MAX_PAGE = 100
 USER_ID = r"^[A-Za-z0-9_-]{1,64}$"
@@ -17,8 +18,16 @@ class RoomUserTarget(BaseModel):
 
 
 class RoomInviteBody(BaseModel):
+    model_config = ConfigDict(json_schema_extra=at_least_one_of("user_id", "username"))
+
     user_id: str | None = Field(default=None, pattern=USER_ID)
     username: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _someone(self) -> RoomInviteBody:
+        if self.user_id is None and self.username is None:
+            raise ValueError("name the user to invite: user_id or username")
+        return self
 
 
 class RoomBanBody(BaseModel):
@@ -56,7 +65,7 @@ class RoomMemberPage(BaseModel):
 class RoomActionResult(BaseModel):
     room_id: str
     user_id: str
-    status: Literal["banned", "unbanned", "kicked", "moderator_added", "moderator_removed"]
+    status: Literal["banned", "unbanned", "kicked", "moderator_added", "moderator_removed", "ownership_transferred"]
 
 
 class RoomInvitationPublic(BaseModel):

@@ -2,37 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from shared.domain.chat.attachment_models import ATTACHMENT_ID, AttachmentPublic
 from shared.domain.communities.people_models import UserRef
 from shared.domain.schema_hints import at_least_one_of
 
 MAX_CONTENT = 2000
 MAX_PAGE = 100
+MAX_ATTACHMENTS = 5
 MESSAGE_ID = r"^[A-Za-z0-9_-]{1,220}$"
-ANCHORS = ("before", "after", "around")
 
 
-def _at_most_one_anchor(schema: dict[str, Any]) -> None:
-    schema["not"] = {"anyOf": [{"required": [a, b]} for i, a in enumerate(ANCHORS) for b in ANCHORS[i + 1:]]}
+def _gif_hosts(schema: dict[str, Any]) -> None:
+    """The hosts a gif_url may name (setting chat_gif_hosts), in the document: the domain refuses the others."""
+    from shared.settings import get_settings
+
+    hosts = "|".join(re.escape(host) for host in get_settings().chat_gif_hosts)
+    schema["pattern"] = rf"^https://({hosts})/\S*$"
 
 
 class MessageCreate(BaseModel):
-    model_config = ConfigDict(json_schema_extra=at_least_one_of("content", "gif_url"))
+    model_config = ConfigDict(json_schema_extra=at_least_one_of("content", "gif_url", "attachments"))
 
     content: str | None = Field(default=None, min_length=1, max_length=MAX_CONTENT, pattern=r"\S")
     gif_url: str | None = Field(default=None, max_length=500, pattern=r"^https://[A-Za-z0-9.-]+/\S*$",
-                                description="Only from the GIF provider's hosts (setting chat_gif_hosts).")
+                                description="Only from the GIF provider's hosts (setting chat_gif_hosts).",
+                                json_schema_extra=_gif_hosts)
     reply_to: str | None = Field(default=None, pattern=MESSAGE_ID, description="A message of the same room.")
+    attachments: list[Annotated[str, StringConstraints(pattern=ATTACHMENT_ID)]] | None = Field(
+        default=None, min_length=1, max_length=MAX_ATTACHMENTS,
+        description="Ids from POST /api/attachments/upload-url, uploaded before sending.")
     use_anonymous: bool = Field(default=False, description="Topic conversations of topics that allow it: post "
                                                            "under your alias in the topic.")
 
     @model_validator(mode="after")
     def _something_to_send(self) -> MessageCreate:
-        if self.content is None and self.gif_url is None:
-            raise ValueError("send content or a gif_url")
+        if self.content is None and self.gif_url is None and not self.attachments:
+            raise ValueError("send content, a gif_url or attachments")
         return self
 
 
@@ -46,19 +56,13 @@ class MessageDeleteQuery(BaseModel):
 
 
 class MessageHistoryQuery(BaseModel):
-    model_config = ConfigDict(json_schema_extra=_at_most_one_anchor)
+    """One anchor is used: `around`, else `before`, else `after`; with none, the newest messages."""
 
     limit: int = Field(default=50, ge=1, le=MAX_PAGE)
     before: str | None = Field(default=None, pattern=MESSAGE_ID, description="Messages older than this one.")
     after: str | None = Field(default=None, pattern=MESSAGE_ID, description="Messages newer than this one.")
     around: str | None = Field(default=None, pattern=MESSAGE_ID,
                                description="About half older than this one, the rest from it on.")
-
-    @model_validator(mode="after")
-    def _one_anchor(self) -> MessageHistoryQuery:
-        if sum(getattr(self, a) is not None for a in ANCHORS) > 1:
-            raise ValueError("give at most one of before, after and around")
-        return self
 
 
 class MessageSearchQuery(BaseModel):
@@ -81,6 +85,7 @@ class MessagePublic(BaseModel):
     display_name: str
     content: str | None
     gif_url: str | None
+    attachments: list[AttachmentPublic] = Field(description="Fetch each through GET /api/attachments/{id}.")
     reply_to: str | None
     state: Literal["visible", "deleted", "removed"]
     created_at: str
@@ -117,3 +122,46 @@ class MessageReactionResult(BaseModel):
     emoji: str
     count: int
     reacted: bool
+
+
+class MessageReportBody(BaseModel):
+    reason: str = Field(min_length=3, max_length=500, pattern=r"\S")
+
+
+class MessageReportCreated(BaseModel):
+    report_id: str
+    message_id: str
+    status: Literal["open"]
+
+
+class MessageReportPublic(BaseModel):
+    id: str
+    message_id: str
+    reporter: UserRef
+    reason: str
+    excerpt: str
+    created_at: str
+
+
+class MessageReportPage(BaseModel):
+    items: list[MessageReportPublic]
+    next_cursor: str | None
+
+
+class ChatListQuery(BaseModel):
+    limit: int = Field(default=50, ge=1, le=MAX_PAGE)
+    cursor: str | None = Field(default=None, max_length=2000)
+
+
+class ModerationLogEntry(BaseModel):
+    action: Literal["message_removed", "ban", "unban", "kick"]
+    by: UserRef
+    target_user_id: str | None
+    message_id: str | None
+    reason: str | None
+    created_at: str
+
+
+class ModerationLogPage(BaseModel):
+    items: list[ModerationLogEntry] = Field(description="Newest first.")
+    next_cursor: str | None

@@ -19,8 +19,17 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from shared import clock
-from shared.domain import cursors, events
-from shared.domain.chat.containers import COUNTER_ID, emoji_of, message_id, message_not_found, split_message_id
+from shared.domain import cursors, events, outbox
+from shared.domain.chat import attachments
+from shared.domain.chat.attachment_models import AttachmentPublic
+from shared.domain.chat.containers import (
+    COUNTER_ID,
+    MESSAGES,
+    emoji_of,
+    message_id,
+    message_not_found,
+    split_message_id,
+)
 from shared.domain.chat.documents import (
     IdempotencyMarkerDoc,
     MessageDoc,
@@ -72,6 +81,7 @@ def present(doc: MessageDoc) -> MessagePublic:
         id=doc["id"], conversation_id=doc["conversation_id"], seq=doc["seq"], author=author, is_anonymous=anonymous,
         display_name=(doc.get("anonymous_name") if anonymous else doc.get("author_username")) or "[deleted]",
         content=doc.get("content") if visible else None, gif_url=doc.get("gif_url") if visible else None,
+        attachments=[AttachmentPublic(**a) for a in doc.get("attachments") or []] if visible else [],
         reply_to=doc.get("reply_to"), state=doc.get("state", "visible"), created_at=doc["created_at"],
         edited_at=doc.get("edited_at"), edit_count=int(doc.get("edit_count", 0)), reactions=reactions)
 
@@ -135,6 +145,7 @@ async def do_send(gate: ConversationGate, principal: Principal, body: MessageCre
     if body.reply_to is not None:
         await message_in(conv, body.reply_to)
     alias = await gate.anonymous_name(body.use_anonymous)
+    files = [await attachments.claim(principal.user_id, a) for a in dict.fromkeys(body.attachments or [])]
     seq = await next_seq(conv)
     now = clock.now_iso()
     doc: MessageDoc = {
@@ -143,18 +154,27 @@ async def do_send(gate: ConversationGate, principal: Principal, body: MessageCre
         "anonymous_name": alias, "content": body.content.strip() if body.content else None, "gif_url": gif_url,
         "reply_to": body.reply_to, "mentions": [], "reactions": {}, "state": "visible", "edit_count": 0,
         "created_at": now, "edited_at": None}
+    if files:
+        doc["attachments"] = [{"id": f.id, "filename": f.filename, "mime_type": f.mime_type, "size": f.size}
+                              for f in files]
     ops = [message_docs.op("create", doc)]
     if marker_id is not None:
         marker: IdempotencyMarkerDoc = {"id": marker_id, "pk": conv, "kind": "idempotency", "message_id": doc["id"],
                                         "author_id": principal.user_id, "created_at": now}
         ops.append(marker_docs.op("create", marker))
+    effects, hints = await gate.effects(doc)
     try:
-        await message_docs.batch(conv, ops)
+        if effects:
+            await outbox.write(MESSAGES, conv, ops, effects, source=doc["id"], hints=hints)
+        else:
+            await message_docs.batch(conv, ops)
     except Conflict:
         made = await _made_before(conv, marker_id, principal) if marker_id is not None else None
         if made is None:
             raise
         return made
+    if files:
+        await attachments.bind(conv, doc["id"], files)
     await gate.on_sent(doc)
     await events.publish(gate.realtime_group, gate.new_message_event, event_payload(doc))
     return present(doc)
@@ -203,7 +223,7 @@ async def do_history(gate: ConversationGate, query: MessageHistoryQuery) -> Mess
         has_older = len(older) > older_n or (older_n == 0 and bool(await _slice(conv, "<", seq, "desc", 1)))
         items = [*reversed(older[:older_n]), *newer[:limit - older_n]]
         return _page(items, has_older=has_older, has_newer=len(newer) > limit - older_n)
-    if query.after is not None:
+    if query.after is not None and query.before is None:
         seq = _anchor(conv, query.after)
         newer = await _slice(conv, ">", seq, "asc", limit + 1)
         has_older = bool(await _slice(conv, "<=", seq, "desc", 1))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from shared.domain.communities.people_models import UserRef
 
@@ -25,8 +25,8 @@ class TopicConversationCreate(BaseModel):
 class GroupChatCreate(BaseModel):
     name: str = NAME
     description: str = Field(default="", max_length=500)
-    invited_users: list[str] = Field(default_factory=list, max_length=50,
-                                     json_schema_extra={"items": {"type": "string", "pattern": USER_ID}})
+    invited_users: list[Annotated[str, StringConstraints(pattern=USER_ID)]] = Field(default_factory=list,
+                                                                                    max_length=50)
     voip_enabled: bool = True
 
 
@@ -60,6 +60,8 @@ class RoomPublic(BaseModel):
     is_public: bool
     owner: UserRef | None
     voip_enabled: bool
+    has_picture: bool = Field(description="GET /api/chat-rooms/{id}/picture gives its URL")
+    has_background: bool
     member_count: int
     status: Literal["active", "pending_deletion"]
     created_at: str
@@ -87,3 +89,15 @@ class RoomDeletion(BaseModel):
     room_id: str
     status: Literal["pending_deletion"]
     permanent_delete_at: str
+
+
+class RoomImageBody(BaseModel):
+    attachment_id: str = Field(pattern=r"^[0-9a-f]{32}$",
+                               description="From POST /api/attachments/upload-url; a PNG, JPEG, GIF or WebP.")
+
+
+class RoomImage(BaseModel):
+    room_id: str
+    kind: Literal["picture", "background"]
+    url: str = Field(description="Short-lived signed URL.")
+    expires_in: int

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Literal
 
 from shared import clock
 from shared.domain import cursors, events
@@ -39,6 +40,8 @@ from shared.domain.chat.documents import (
 from shared.domain.chat.room_models import (
     GroupChatCreate,
     RoomDeletion,
+    RoomImage,
+    RoomImageBody,
     RoomListQuery,
     RoomMuteRequest,
     RoomMuteState,
@@ -48,13 +51,14 @@ from shared.domain.chat.room_models import (
     RoomUpdate,
     TopicConversationCreate,
 )
-from shared.domain.communities.access import access_topic, access_topic_for_contribution
+from shared.domain.communities.access import access_site_admin, access_topic, access_topic_for_contribution
 from shared.domain.communities.people import existing_user, ref, usernames
 from shared.domain.identity import Principal
 from shared.domain.realtime.groups import Scope, chat_room_group
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.ports import Patch, Query, Where
 
+ImageKind = Literal["picture", "background"]
 MAX_PRIVATE_ROOMS_LISTED = 500  # the IN (...) of a topic's conversation list; the newest private ones beyond
 DELETION_REVIEW_DAYS = 7
 
@@ -118,7 +122,8 @@ async def present_rooms(principal: Principal | None, rooms: Sequence[RoomDoc], *
             id=room["id"], kind=room["kind"], topic_id=room.get("topic_id"), built_in=bool(room.get("built_in")),
             name=room["name"], description=room.get("description", ""), tags=room.get("tags", []),
             is_public=room["visibility"] == "public", owner=ref(room.get("owner_id"), names),
-            voip_enabled=bool(room.get("voip_enabled", True)), member_count=int(room.get("member_count", 0)),
+            voip_enabled=bool(room.get("voip_enabled", True)), has_picture=bool(room.get("picture")),
+            has_background=bool(room.get("background")), member_count=int(room.get("member_count", 0)),
             status=room.get("status", "active"), created_at=room["created_at"],
             last_activity=room.get("last_activity", room["created_at"]), role=role,
             user_is_member=edge is not None, is_muted=room["id"] in muted, unread_count=unread,
@@ -324,6 +329,118 @@ async def _drop_mirrors(room_id: str) -> None:
         continuation = page.continuation
         if not continuation:
             return
+
+
+# ---------------------------------------------------------------------------------------------------------
+# administrators: the review of deletions, and the purge
+
+
+async def check_list_pending_deletions(principal: Principal, query: RoomListQuery) -> RoomPage:
+    access_site_admin(principal)
+    scope = f"room_deletions:{principal.user_id}"
+    page = await room_docs.query(Query(where=[Where("status", "=", "pending_deletion")],
+                                       order_by=[("updated_at", "asc")]), limit=query.limit,
+                                 continuation=cursors.continuation(scope, query.cursor))
+    return RoomPage(items=await present_rooms(principal, page.items),
+                    next_cursor=cursors.next_cursor(scope, page.continuation))
+
+
+async def _pending(principal: Principal, room_id: str) -> RoomDoc:
+    access_site_admin(principal)
+    access = await access_room(principal, room_id)
+    room = access.room
+    if room.get("status") != "pending_deletion" or (room.get("deletion") or {}).get("status") != "pending":
+        raise Conflict("This room is not waiting for a deletion review.", code="not_pending_deletion")
+    return room
+
+
+async def check_approve_deletion(principal: Principal, room_id: str) -> RoomDeletion:
+    """The purge timer removes the room and everything in it on its next run."""
+    room = await _pending(principal, room_id)
+    now = clock.now_iso()
+    await room_docs.patch(room["pk"], room_id, [Patch("set", "/deletion/status", "approved"),
+                                                 Patch("set", "/deletion/permanent_delete_at", now)])
+    return RoomDeletion(room_id=room_id, status="pending_deletion", permanent_delete_at=now)
+
+
+async def check_reject_deletion(principal: Principal, room_id: str) -> RoomPublic:
+    """The room comes back, with its members' "my rooms" entries."""
+    room = await _pending(principal, room_id)
+    updated = await room_docs.patch(room["pk"], room_id, [Patch("set", "/status", "active"),
+                                                           Patch("set", "/deletion/status", "rejected"),
+                                                           Patch("set", "/updated_at", clock.now_iso())])
+    continuation: str | None = None
+    while True:
+        page = await room_member_docs.query(Query(where=[Where("kind", "=", "member")]), pk=room_id, limit=100,
+                                            continuation=continuation)
+        for edge in page.items:
+            await user_room_docs.upsert({
+                "id": room_id, "pk": edge["user_id"], "kind": "member", "room_id": room_id, "room_pk": room["pk"],
+                "room_kind": room["kind"], "topic_id": room.get("topic_id"), "visibility": room["visibility"],
+                "joined_at": edge["joined_at"]})
+        continuation = page.continuation
+        if not continuation:
+            break
+    return (await present_rooms(principal, [updated]))[0]
+
+
+async def purge_deleted_rooms(*, limit: int = 20) -> int:
+    """Rooms whose deletion was approved go for good: their messages (and what hangs off them), members, bans,
+    log, reports and name reservation."""
+    from shared import wiring
+    from shared.domain.chat.containers import MESSAGE_REPORTS, MESSAGES, ROOM_LOG, ROOM_MEMBERS, ROOMS
+    from shared.domain.chat.purging import purge_messages_of
+    from shared.domain.purging import delete_partition
+
+    page = await room_docs.query(Query(where=[Where("status", "=", "pending_deletion"),
+                                              Where("deletion.status", "=", "approved")]), limit=limit)
+    for room in page.items:
+        await purge_messages_of(room["id"])
+        for container in (MESSAGES, ROOM_MEMBERS, ROOM_LOG, MESSAGE_REPORTS):
+            await delete_partition(container, room["id"])
+        await _release(room.get("name_key"))
+        try:
+            await wiring.documents().delete(ROOMS, room["pk"], room["id"])
+        except NotFound:
+            pass
+    return len(page.items)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# picture and background (uploaded like attachments; images only)
+
+
+def image_not_found() -> NotFound:
+    return NotFound("This room has no such image.", code="image_not_found")
+
+
+async def check_set_image(principal: Principal, room_id: str, kind: ImageKind, body: RoomImageBody) -> RoomPublic:
+    """Moderators set the room's picture or background from an uploaded file that sniffs as a safe image."""
+    from shared.domain.chat import attachments
+
+    access = await access_room(principal, room_id)
+    access.require_moderator()
+    image = await attachments.claim(principal.user_id, body.attachment_id)
+    if image.mime_type not in attachments.SAFE_INLINE:
+        raise ValidationFailed("A room's picture is a PNG, JPEG, GIF or WebP image.", code="image_required",
+                               details=[{"field": "body.attachment_id", "message": "not an image"}])
+    await attachments.forget(image.id)
+    old = access.room.get(kind)
+    public = await _updated(principal, access.room, [Patch("set", f"/{kind}", image.id)], f"{kind}_update")
+    if old:
+        await attachments.delete_blob(old)
+    return public
+
+
+async def check_get_image(principal: Principal | None, room_id: str, kind: ImageKind) -> RoomImage:
+    from shared.domain.chat import attachments
+
+    access = await access_room(principal, room_id)
+    name = access.room.get(kind)
+    if not name:
+        raise image_not_found()
+    url = await attachments.image_url(name)
+    return RoomImage(room_id=room_id, kind=kind, url=url, expires_in=attachments.READ_SECONDS)
 
 
 # ---------------------------------------------------------------------------------------------------------

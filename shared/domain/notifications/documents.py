@@ -26,6 +26,8 @@ class NotificationData(TypedDict, total=False):
     topic_id: str
     post_id: str
     comment_id: str
+    room_id: str  # chat mentions: the room and the message
+    message_id: str
 
 
 class NotificationDoc(Stored):

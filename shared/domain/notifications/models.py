@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 PAGE_DEFAULT, PAGE_MAX = 20, 100
 
-NotificationType = Literal["mention", "reply", "comment"]
+NotificationType = Literal["mention", "reply", "comment", "chatroom_message"]
 NotificationId = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 
@@ -26,7 +26,8 @@ class NotificationPublic(BaseModel):
     type: NotificationType
     title: str
     message: str
-    data: dict[str, str] = Field(description="topic_id, post_id and comment_id the notification is about.")
+    data: dict[str, str] = Field(description="topic_id, post_id and comment_id (or room_id and message_id) the "
+                                                        "notification is about.")
     actor: Actor | None
     read: bool
     created_at: str

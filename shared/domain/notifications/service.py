@@ -52,6 +52,10 @@ def _data(data: NotificationData) -> dict[str, str]:
         shown["post_id"] = data["post_id"]
     if "comment_id" in data:
         shown["comment_id"] = data["comment_id"]
+    if "room_id" in data:
+        shown["room_id"] = data["room_id"]
+    if "message_id" in data:
+        shown["message_id"] = data["message_id"]
     return shown
 
 

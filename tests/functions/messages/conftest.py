@@ -10,7 +10,8 @@ from typing import Any
 from tests.support.communities import People, World, everyone, forget_user_limits, ok
 from tests.support.users import TestUser
 
-CHAT_RATE_RULES = ("room_create", "room_join", "room_invite", "chat_send", "chat_write", "chat_react")
+CHAT_RATE_RULES = ("room_create", "room_join", "room_invite", "chat_send", "chat_write", "chat_react",
+                   "chat_attachments")
 
 
 def forget_chat_limits(host, *users: TestUser) -> None:

@@ -29,6 +29,8 @@ MODS_ONLY = (403, "moderators_only")
 MEMBERS_ONLY = (403, "members_only")
 NOT_AUTHOR = (403, "not_author")
 NO_MESSAGE = (404, "message_not_found")
+NO_FILE = (404, "attachment_not_found")
+ADMINS = (403, "admin_required")
 
 
 def matrix(*, anonymous: Expect = UNAUTH, other: Expect, banned: Expect, member: Expect, moderator: Expect,
@@ -101,6 +103,30 @@ def _invite_other(api, chat):
                     headers=chat.people.owner.headers), 201)
 
 
+def _uploads(api, chat):
+    """A PNG uploaded by each signed-in caller (for the picture rows), and one attached to the member's message."""
+    import httpx
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    chat.room["uploads"] = {}
+    for role in ROLES:
+        if role == "anonymous":
+            continue
+        user = getattr(chat.people, role)
+        target = ok(api.post("/api/attachments/upload-url", json={"filename": "a.png", "content_type": "image/png",
+                                                                    "size": len(png)}, headers=user.headers), 201)
+        httpx.request(target["method"], target["upload_url"], content=png, headers=target["headers"])
+        chat.room["uploads"][role] = target["attachment_id"]
+
+
+def _attached(api, chat):
+    _uploads(api, chat)
+    member = chat.people.member
+    message = ok(api.post(f"/api/chat-rooms/{chat.id}/messages", json={"attachments": [chat.room["uploads"]["member"]]},
+                          headers=member.headers), 201)
+    chat.room["attachment_id"] = message["attachments"][0]["id"]
+
+
 def _target(chat, role, target):
     return {"user_id": target}
 
@@ -125,6 +151,8 @@ ROWS = [
         spares=True),
     Row("remove a moderator", "DELETE", "/api/chat-rooms/{room}/moderators/{target}", level(OWNER_ONLY, OWNERS),
         spares=True, setup=_for_spares(_promote)),
+    Row("transfer the ownership", "POST", "/api/chat-rooms/{room}/transfer-ownership", level(OWNER_ONLY, OWNERS),
+        body=_target, spares=True, fresh=True),
     Row("ban", "POST", "/api/chat-rooms/{room}/ban/{target}", level(MODS_ONLY, MODS), spares=True),
     Row("unban", "POST", "/api/chat-rooms/{room}/unban/{target}", level(MODS_ONLY, MODS), setup=_for_spares(_ban)),
     Row("kick", "POST", "/api/chat-rooms/{room}/kick/{target}", level(MODS_ONLY, MODS), spares=True),
@@ -153,6 +181,26 @@ ROWS = [
     Row("take a reaction back", "DELETE", "/api/chat-rooms/{room}/messages/{message}/reactions/👍", seen_by_all()),
     Row("mark read", "POST", "/api/chat-rooms/{room}/read", seen_by_all(),
         body=lambda c, r, t: {"message_id": c.room["message_id"]}),
+    Row("set the picture", "PUT", "/api/chat-rooms/{room}/picture", level(MODS_ONLY, MODS), setup=_uploads,
+        body=lambda c, r, t: {"attachment_id": c.room["uploads"].get(r, "0" * 32)}),
+    Row("set the background", "PUT", "/api/chat-rooms/{room}/background", level(MODS_ONLY, MODS), setup=_uploads,
+        body=lambda c, r, t: {"attachment_id": c.room["uploads"].get(r, "0" * 32)}),
+    Row("get the picture", "GET", "/api/chat-rooms/{room}/picture",
+        seen_by_all((404, "image_not_found"), anonymous=(404, "image_not_found"))),
+    Row("an attachment", "GET", "/api/attachments/{attachment}", setup=_attached,
+        expect={k: v | {"banned": NO_FILE} | ({"other": NO_FILE, "anonymous": NO_FILE} if k == "private" else {})
+                for k, v in seen_by_all(anonymous=200).items()}),
+    Row("the room's reports", "GET", "/api/chat-rooms/{room}/reports", level(MODS_ONLY, MODS)),
+    Row("the moderation log", "GET", "/api/chat-rooms/{room}/moderation-log", level(MODS_ONLY, MODS)),
+    Row("report the member's message", "POST", "/api/messages/{message}/report",
+        {k: v | {"banned": NO_MESSAGE, "member": 201} | ({"other": NO_MESSAGE} if k == "private" else {})
+         for k, v in seen_by_all(201).items()}, body=lambda c, r, t: {"reason": f"by {r}"}),
+    Row("approve a deletion", "POST", "/api/admin/chat-rooms/{room}/approve-deletion",
+        {kind: matrix(other=ADMINS, banned=ADMINS, member=ADMINS, moderator=ADMINS, owner=ADMINS,
+                      admin=(409, "not_pending_deletion")) for kind in ("public", "private")}),
+    Row("reject a deletion", "POST", "/api/admin/chat-rooms/{room}/reject-deletion",
+        {kind: matrix(other=ADMINS, banned=ADMINS, member=ADMINS, moderator=ADMINS, owner=ADMINS,
+                      admin=(409, "not_pending_deletion")) for kind in ("public", "private")}),
     Row("a message by id", "GET", "/api/messages/{message}",
         {k: v | {"banned": NO_MESSAGE} | ({"other": NO_MESSAGE, "anonymous": NO_MESSAGE} if k == "private" else {})
          for k, v in seen_by_all(anonymous=200).items()}),
@@ -174,6 +222,11 @@ TOPIC_ROWS = [
         body=lambda c, r, t: {"name": room_name(r)}),
     Row("my group chats", "GET", "/api/chat-rooms/group/list",
         {"public": matrix(other=200, banned=200, member=200, moderator=200, owner=200, admin=200)}),
+    Row("an upload URL", "POST", "/api/attachments/upload-url",
+        {"public": matrix(other=201, banned=201, member=201, moderator=201, owner=201, admin=201)},
+        body=lambda c, r, t: {"filename": "a.png", "content_type": "image/png", "size": 10}),
+    Row("rooms waiting for deletion", "GET", "/api/admin/chat-rooms/pending-deletions",
+        {"public": matrix(other=ADMINS, banned=ADMINS, member=ADMINS, moderator=ADMINS, owner=ADMINS, admin=200)}),
     Row("my invitations", "GET", "/api/chat-rooms/invitations",
         {"public": matrix(other=200, banned=200, member=200, moderator=200, owner=200, admin=200)}),
 ]
@@ -201,7 +254,8 @@ def test_who_may_call(host, api, public, row: Row, kind: str):
         room = _prepare(host, public, row, kind) if row.fresh else chat
         assert room is not None
         target = people.spares[SPARE_OF[role]].id
-        path = row.path.format(room=room.id, topic=public.id, target=target, message=room.room["message_id"])
+        path = row.path.format(room=room.id, topic=public.id, target=target, message=room.room["message_id"],
+                               attachment=room.room.get("attachment_id", ""))
         headers = people.headers(role)
         body = row.body(room, role, target) if row.body else None
         response = api.request(row.method, path, headers=headers, json=body)

@@ -148,3 +148,50 @@ def test_mute_and_unmute(api, public, people, minutes, muted, until):
     assert room["is_muted"] is muted
     ok(api.post(f"/api/chat-rooms/{rid}/unmute", headers=people.member.headers))
     assert not ok(api.get(f"/api/chat-rooms/{rid}", headers=people.member.headers))["is_muted"]
+
+
+def test_administrators_review_deletions_and_the_timer_purges_approved_ones(host, api, public, people):
+    admin = people.admin
+    rejected, approved = build_room(host, public, kind="group"), build_room(host, public)
+    for chat in (rejected, approved):
+        ok(api.post(f"/api/chat-rooms/{chat.id}/messages", json={"content": "bye"}, headers=people.member.headers),
+           201)
+        ok(api.delete(f"/api/chat-rooms/{chat.id}", headers=people.owner.headers), 202)
+    pending = ok(api.get("/api/admin/chat-rooms/pending-deletions?limit=100", headers=admin.headers))["items"]
+    assert {rejected.id, approved.id} <= {r["id"] for r in pending}
+    assert api.get("/api/admin/chat-rooms/pending-deletions", headers=people.owner.headers).status_code == 403
+    back = ok(api.post(f"/api/admin/chat-rooms/{rejected.id}/reject-deletion", headers=admin.headers))
+    assert back["status"] == "active"
+    groups = ok(api.get("/api/chat-rooms/group/list?limit=100", headers=people.member.headers))["items"]
+    assert rejected.id in [g["id"] for g in groups]  # back in its members' lists
+    assert code(api.post(f"/api/admin/chat-rooms/{rejected.id}/approve-deletion",
+                         headers=admin.headers)) == "not_pending_deletion"
+    ok(api.post(f"/api/admin/chat-rooms/{approved.id}/approve-deletion", headers=admin.headers))
+    host.run_timer("purge_deleted_chat_rooms")
+    assert code(api.get(f"/api/chat-rooms/{approved.id}", headers=admin.headers)) == "room_not_found"
+    from shared.domain.chat.documents import message_docs
+    from shared.ports import Query
+
+    async def left():
+        return (await message_docs.query(Query(), pk=approved.id)).items
+
+    assert host.run(left) == []
+    assert ok(api.get(f"/api/chat-rooms/{rejected.id}", headers=people.member.headers))["status"] == "active"
+
+
+def test_the_owner_hands_the_room_over_and_may_then_leave(host, api, public, people):
+    chat = build_room(host, public, kind="group")
+    owner, member = people.owner, people.member
+    assert code(api.post(f"/api/chat-rooms/{chat.id}/transfer-ownership", json={"user_id": people.other.id},
+                         headers=owner.headers)) == "not_a_member"
+    assert code(api.post(f"/api/chat-rooms/{chat.id}/transfer-ownership", json={"user_id": owner.id},
+                         headers=member.headers)) == "owner_only"
+    done = ok(api.post(f"/api/chat-rooms/{chat.id}/transfer-ownership", json={"user_id": member.id},
+                       headers=owner.headers))
+    assert done["status"] == "ownership_transferred"
+    room = ok(api.get(f"/api/chat-rooms/{chat.id}", headers=member.headers))
+    assert room["owner"]["id"] == member.id and room["role"] == "owner"
+    assert ok(api.post(f"/api/chat-rooms/{chat.id}/leave", headers=owner.headers))["status"] == "left"
+    general = f"{public.id}_general"
+    assert code(api.post(f"/api/chat-rooms/{general}/transfer-ownership", json={"user_id": member.id},
+                         headers=owner.headers)) == "built_in_room"
