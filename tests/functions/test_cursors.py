@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import uuid
 
 import pytest
@@ -41,14 +42,20 @@ def lists(host):
     posts = [new_post(api, topic["id"], owner) for _ in range(2)]
     comments = [new_comment(api, posts[0]["id"], owner) for _ in range(2)]
     model = create_model(api, owner, "linear_regression")
+    ticket = ok(api.post("/api/tickets", json={"category": "bug", "subject": "Something broke",
+                                               "description": "It broke when I clicked the button."},
+                         headers=owner.headers), 201)
     values = {"topic_id": topic["id"], "post_id": posts[0]["id"], "comment_id": comments[0]["id"],
-              "model_id": model["id"]}
+              "model_id": model["id"], "user_id": member.id, "ticket_id": ticket["id"]}
+    values["room_id"] = ok(api.post("/api/chat-rooms/group", json={"name": f"Cursors {uuid.uuid4().hex[:8]}"},
+                                    headers=owner.headers), 201)["id"]
     posts_cursor = ok(api.get(f"/api/posts/topics/{topic['id']}/posts", params={"limit": 1}))["next_cursor"]
     comments_cursor = ok(api.get(f"/api/comments/posts/{posts[0]['id']}/comments",
                                  params={"limit": 1}))["next_cursor"]
     assert posts_cursor and comments_cursor
     # lists of one place named in the query: the owner's DM with the member
-    query = {"/api/voip/calls/history": {"room_id": member.id, "room_type": "dm"}}
+    query = {"/api/voip/calls/history": {"room_id": member.id, "room_type": "dm"},
+             f"/api/chat-rooms/{values['room_id']}/messages/search": {"q": "hello"}}
     return {"owner": owner, "member": member, "topic": topic, "values": values, "query": query,
             "foreign": {"posts": posts_cursor, "comments": comments_cursor}}
 
@@ -72,7 +79,8 @@ def test_every_list_documents_its_400_invalid_cursor():
 
     paths = build_openapi(blueprints())["paths"]
     for route in LISTS:
-        assert "400" in paths[f"/api/{route.template}"][route.method.lower()]["responses"], str(route)
+        path = "/api/" + re.sub(r"\{(\w+)[^}]*\}", r"{\1}", route.template)  # the document has no constraints
+        assert "400" in paths[path][route.method.lower()]["responses"], str(route)
 
 
 @pytest.mark.parametrize("route", LISTS, ids=str)

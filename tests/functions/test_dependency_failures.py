@@ -26,6 +26,7 @@ from tests.conftest import stack_env
 from tests.support.communities import create_topic, ok, seed_post, signup
 from tests.support.devhost import DevHostHandle
 from tests.support.faults import cache_down, hub_down, store_throttled
+from tests.support.route_values import VALID_PATH
 from tests.support.users import forget_ip_limits
 
 
@@ -52,12 +53,16 @@ def unavailable(response) -> bool:
 
 
 def concrete(route: str) -> str:
-    """A request path for a route template: every parameter filled in with a plausible value."""
-    path = re.sub(r"\{\*[^}]+\}", "x", route)
-    path = re.sub(r"\{[^}:?]+:int\??\}", "1", path)
-    path = re.sub(r"\{[^}:]+:length\((\d+)\)\}", lambda m: "0" * int(m.group(1)), path)
-    path = re.sub(r"\{[^}:]+:regex\(\^(\w+)\$[^}]*\}", r"\1", path)  # the first value the constraint allows
-    return "/api/" + re.sub(r"\{[^}]+\}", "x", path)
+    """A request path for a route template: every parameter filled in with a value its constraint accepts."""
+    def value(found: re.Match[str]) -> str:
+        name, _, constraint = found.group(1).lstrip("*").partition(":")
+        if constraint.startswith("int"):
+            return "1"
+        if constraint:
+            return VALID_PATH[name]
+        return "x"
+
+    return "/api/" + re.sub(r"\{([^}]+)\}", value, route)
 
 
 def signed_in_routes() -> list[tuple[str, str]]:

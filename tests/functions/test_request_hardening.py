@@ -19,6 +19,7 @@ import pytest
 from shared.http.request_json import MAX_DEPTH
 from tests.support.account_routes import Route, app_routes
 from tests.support.communities import create_topic, new_comment, new_post
+from tests.support.route_values import VALID_PATH
 from tests.support.users import forget_ip_limits, signup
 
 ROUTES = app_routes()
@@ -35,16 +36,6 @@ def free_params(route: Route) -> list[str]:
 
 WITH_PATH = [r for r in ROUTES if free_params(r)]
 
-# Path values every route's path model accepts (checked below), so a request gets as far as the body.
-VALID_PATH = {"topic_id": "0" * 32, "post_id": "0" * 32 + "_" + "0" * 16, "comment_id": "0" * 32 + "_" + "0" * 12,
-              "user_id": "0" * 32, "model_id": "0" * 32, "job_id": "0" * 32, "notification_id": "mention_0",
-              "invitation_id": "inv_" + "0" * 32, "session_id": "0" * 16, "username": "someone", "kind": "avatar",
-              "number": "1", "type_key": "linear_regression", "passkey_id": "0" * 64, "name": "swagger-ui.css",
-              "path": "no/such/route", "report_id": "user." + "0" * 32 + "." + "0" * 32, "ticket_id": "tk_" + "0" * 24,
-              "warning_id": "w_" + "0" * 20 + "_" + "0" * 12,
-              "room_id": "0" * 32 + "_general",
-              "message_id": "0" * 32 + "_general_m0000000001", "emoji": "x", "attachment_id": "0" * 32}
-
 DEEP = 100_000
 DEEP_BODIES = {
     "100000 nested arrays": b"[" * DEEP + b"]" * DEEP,
@@ -52,10 +43,6 @@ DEEP_BODIES = {
     "one level deeper than allowed": b'{"a":' * (MAX_DEPTH + 1) + b"1" + b"}" * (MAX_DEPTH + 1),
 }
 JSON = {"Content-Type": "application/json"}
-# The direct-message routes' path values (branch dm); chat's are set above on its branch, setdefault keeps them.
-for _name, _value in {"other_user_id": "0" * 32, "room_id": "0" * 32 + "_general",
-                      "message_id": "0" * 32 + "_general_m0000000001", "emoji": "x"}.items():
-    VALID_PATH.setdefault(_name, _value)
 
 
 @pytest.fixture(scope="module")
