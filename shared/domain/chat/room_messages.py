@@ -172,7 +172,14 @@ async def check_get_attachment(principal: Principal | None, attachment_id: str) 
 
     found = await attachments.lookup(attachment_id)
     try:
-        message = await check_get_message(principal, found["message_id"])
+        if found["conversation_id"].startswith("dm_"):  # a direct message's file: the pair's own check
+            from shared.domain.dm import private
+
+            if principal is None:
+                raise attachments.attachment_not_found()
+            message = await private.check_get_message(principal, found["message_id"])
+        else:
+            message = await check_get_message(principal, found["message_id"])
     except NotFound:
         raise attachments.attachment_not_found() from None
     if attachment_id not in {a.id for a in message.attachments}:

@@ -5,28 +5,41 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from shared.domain.chat.message_models import MAX_CONTENT, MAX_PAGE, MESSAGE_ID, MessageHistoryQuery, MessagePublic
+from shared.domain.chat.attachment_models import ATTACHMENT_ID
+from shared.domain.chat.message_models import (
+    MAX_ATTACHMENTS,
+    MAX_CONTENT,
+    MAX_PAGE,
+    MESSAGE_ID,
+    MessageHistoryQuery,
+    MessagePublic,
+)
 from shared.domain.schema_hints import at_least_one_of
 
 USER_ID = r"^[0-9a-f]{32}$"
 EMOJI = r"^[^\s/\\?#%]{1,16}$"
+AttachmentId = Annotated[str, StringConstraints(pattern=ATTACHMENT_ID)]
 
 
 class PrivateMessageCreate(BaseModel):
-    model_config = ConfigDict(json_schema_extra=at_least_one_of("content", "gif_url"))
+    model_config = ConfigDict(json_schema_extra=at_least_one_of("content", "gif_url", "attachments"))
 
     to_user_id: str = Field(pattern=USER_ID, description="The recipient (yourself for notes to self).")
     content: str | None = Field(default=None, min_length=1, max_length=MAX_CONTENT, pattern=r"\S")
     gif_url: str | None = Field(default=None, max_length=500, pattern=r"^https://[A-Za-z0-9.-]+/\S*$",
                                 description="Only from the GIF provider's hosts (setting chat_gif_hosts).")
     reply_to: str | None = Field(default=None, pattern=MESSAGE_ID, description="A message of the same conversation.")
+    attachments: list[AttachmentId] | None = Field(
+        default=None, min_length=1, max_length=MAX_ATTACHMENTS,
+        description="Ids from POST /api/attachments/upload-url, uploaded before sending; only the two of you may "
+                    "read them.")
 
     @model_validator(mode="after")
     def _something_to_send(self) -> PrivateMessageCreate:
-        if self.content is None and self.gif_url is None:
-            raise ValueError("send content or a gif_url")
+        if self.content is None and self.gif_url is None and not self.attachments:
+            raise ValueError("send content, a gif_url or attachments")
         return self
 
 

@@ -67,7 +67,14 @@ async def check_send(principal: Principal, body: PrivateMessageCreate, *,
     recipient_side = await conversation_docs.find(body.to_user_id, conv)
     gate = await sending_gate(principal, body.to_user_id, has_conversation=recipient_side is not None)
     return await messages.do_send(gate, principal, MessageCreate(content=body.content, gif_url=body.gif_url,
-                                                                 reply_to=body.reply_to), request_key=request_key)
+                                                                 reply_to=body.reply_to, attachments=body.attachments),
+                                  request_key=request_key)
+
+
+async def check_get_message(principal: Principal, mid: str) -> MessagePublic:
+    """One message of one of the caller's conversations (404 for anyone outside the pair)."""
+    conv, other = conversation_of_message(principal, mid)
+    return await messages.do_get(PairGate(conv, principal.user_id, other), mid)
 
 
 async def _without_hidden(user_id: str, page: MessagePage) -> MessagePage:
