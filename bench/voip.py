@@ -18,10 +18,7 @@ import time
 import uuid
 from pathlib import Path
 
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+from bench import percentile
 
 
 def main() -> None:

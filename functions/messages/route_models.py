@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from shared.domain.chat.message_models import EMOJI
+
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 ROOM_ID = r"^[A-Za-z0-9_-]{1,200}$"
 MESSAGE_ID = r"^[A-Za-z0-9_-]{1,220}$"
 INVITATION_ID = r"^[A-Za-z0-9_-]{1,210}$"  # "rinv_<room id>"; anything else is 404 invitation_not_found
-EMOJI = r"^[^\s/\\?#%]{1,16}$"
 
 
 class TopicRoomsPath(BaseModel):

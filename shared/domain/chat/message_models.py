@@ -14,6 +14,7 @@ from shared.domain.schema_hints import at_least_one_of
 MAX_CONTENT = 2000
 MAX_PAGE = 100
 MAX_ATTACHMENTS = 5
+EMOJI = r"^[^\s/\\?#%]{1,16}$"  # a reaction: one emoji or short name, nothing a path would split on
 MESSAGE_ID = r"^[A-Za-z0-9_-]{1,220}$"
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from shared.domain.chat.attachment_models import ATTACHMENT_ID
 from shared.domain.chat.message_models import (
+    EMOJI,
     MAX_ATTACHMENTS,
     MAX_CONTENT,
     MAX_PAGE,
@@ -19,7 +20,6 @@ from shared.domain.chat.message_models import (
 from shared.domain.schema_hints import at_least_one_of
 
 USER_ID = r"^[0-9a-f]{32}$"
-EMOJI = r"^[^\s/\\?#%]{1,16}$"
 AttachmentId = Annotated[str, StringConstraints(pattern=ATTACHMENT_ID)]
 
 

@@ -14,7 +14,7 @@ import pytest
 from tests.support.realtime import negotiate
 from tests.support.users import signup
 
-SCRIPT = Path(__file__).with_name("call_client.mjs")
+SCRIPT = Path(__file__).parents[1] / "messages" / "chat_client.mjs"  # the node client as a socket user
 ROOT = Path(__file__).resolve().parents[3]
 OFFER = {"type": "offer", "sdp": "v=0"}
 pytestmark = pytest.mark.timeout(120)
@@ -32,7 +32,7 @@ class NodeParticipant:
             shutil.which("node") or "node", str(SCRIPT), url, cwd=ROOT,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         participant = cls(process)
-        await participant.until(lambda e: e["event"] == "ready")
+        await participant.until(lambda e: e["event"] == "started")
         return participant
 
     async def until(self, matches, timeout=20):
@@ -41,7 +41,7 @@ class NodeParticipant:
             if not line:
                 raise AssertionError(f"the node client exited: {(await self.process.stderr.read()).decode()[-2000:]}")
             seen = json.loads(line)
-            if seen["event"] in ("error", "send-refused"):
+            if seen["event"] in ("error", "event-refused"):
                 raise AssertionError(f"the node client failed: {seen}")
             if matches(seen):
                 return seen
